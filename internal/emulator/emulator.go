@@ -1,0 +1,146 @@
+// Package emulator is an in-memory implementation of the Amazon ECR API
+// (awsJson1_1 over HTTP) faithful enough for the AWS SDKs and the AWS CLI.
+//
+// It has no Terraform imports. One Emulator holds the state of every
+// (account, region) pair it has been called for; the account comes from a
+// 12-digit access key id (as moto does) or the configured default, and the
+// region from the SigV4 credential scope.
+package emulator
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// TargetPrefix is the X-Amz-Target prefix of every ECR operation.
+const TargetPrefix = "AmazonEC2ContainerRegistry_V20150921."
+
+// DefaultAccount is the account used when the access key id does not name one.
+const DefaultAccount = "123456789012"
+
+// DefaultRegion is used when a request carries no SigV4 credential scope.
+const DefaultRegion = "us-east-1"
+
+// Clock gives the emulator its notion of "now"; tests inject a fake one.
+type Clock interface{ Now() time.Time }
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+// Option configures an Emulator.
+type Option func(*Emulator)
+
+// WithAccount sets the account used when the access key id is not 12 digits.
+func WithAccount(account string) Option { return func(e *Emulator) { e.account = account } }
+
+// WithClock injects the clock (default: wall clock).
+func WithClock(c Clock) Option { return func(e *Emulator) { e.clock = c } }
+
+// WithTransitionDelay sets how long asynchronous work (image scans, lifecycle
+// policy previews, storage-class changes, backfills) stays in its
+// in-progress state before it completes. Default 50ms; 0 completes at once.
+func WithTransitionDelay(d time.Duration) Option {
+	return func(e *Emulator) { e.transitionDelay = d }
+}
+
+// WithCredentials turns on SigV4 verification: only these access keys
+// (access key id -> secret access key) are accepted.
+func WithCredentials(creds map[string]string) Option {
+	return func(e *Emulator) { e.credentials = creds }
+}
+
+// WithPersist makes the emulator call fn with a snapshot of its state after
+// every successful mutating request, before the response is written.
+func WithPersist(fn func(snapshot []byte) error) Option {
+	return func(e *Emulator) { e.persist = fn }
+}
+
+// Emulator is an http.Handler serving the ECR API.
+type Emulator struct {
+	account         string
+	clock           Clock
+	transitionDelay time.Duration
+	credentials     map[string]string
+	persist         func([]byte) error
+
+	mu    sync.RWMutex // guards st
+	st    *state
+	ids   idSource
+	extra extras // fault injection, call log, consistency lag (see faults.go)
+}
+
+// New returns an Emulator with empty state.
+func New(opts ...Option) *Emulator {
+	e := &Emulator{
+		account:         DefaultAccount,
+		clock:           realClock{},
+		transitionDelay: 50 * time.Millisecond,
+		st:              newState(),
+	}
+	for _, o := range opts {
+		o(e)
+	}
+	e.extra.init()
+	return e
+}
+
+// Account returns the default account id.
+func (e *Emulator) Account() string { return e.account }
+
+// Reset drops all state (faults and the call log are kept).
+func (e *Emulator) Reset() {
+	e.mu.Lock()
+	e.st = newState()
+	e.mu.Unlock()
+}
+
+func (e *Emulator) now() time.Time { return e.clock.Now().UTC() }
+
+// request is what a handler gets: the caller's identity and the raw body.
+type request struct {
+	ctx     context.Context
+	op      string
+	account string // caller's account, from the access key or the default
+	region  string
+	body    []byte
+	e       *Emulator
+}
+
+// handlerFunc implements one operation. It runs with e.mu held (read lock
+// for read-only operations, write lock otherwise) and gets the registry of
+// the caller. It returns a value to be encoded as JSON, or an error; an error
+// that is not an *APIError becomes a ServerException.
+type handlerFunc func(r *request, reg *Registry) (any, error)
+
+type operation struct {
+	name     string
+	readOnly bool
+	fn       handlerFunc
+}
+
+var operations = map[string]operation{}
+
+// register adds an operation; each entity file calls it from init.
+func register(name string, readOnly bool, fn handlerFunc) {
+	if _, dup := operations[name]; dup {
+		panic("emulator: operation registered twice: " + name)
+	}
+	operations[name] = operation{name: name, readOnly: readOnly, fn: fn}
+}
+
+// Operations lists the names of every implemented operation.
+func Operations() []string {
+	out := make([]string, 0, len(operations))
+	for n := range operations {
+		out = append(out, n)
+	}
+	return out
+}
+
+// ServeHTTP implements http.Handler.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	e.serve(w, r)
+}

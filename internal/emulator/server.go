@@ -1,0 +1,147 @@
+package emulator
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// maxBodyBytes bounds a request body: PutImage manifests are at most 4 MiB and
+// UploadLayerPart blobs 20 MiB (base64: ~27 MiB).
+const maxBodyBytes = 32 << 20
+
+const contentTypeJSON = "application/x-amz-json-1.1"
+
+func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
+	reqID := newRequestID()
+	w.Header().Set("x-amzn-RequestId", reqID)
+	if r.Method != http.MethodPost || r.URL.Path != "/" {
+		w.Header().Set("Content-Type", contentTypeJSON)
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"__type":"UnknownOperationException","message":"Not Found"}`))
+		return
+	}
+	target := r.Header.Get("X-Amz-Target")
+	opName, ok := strings.CutPrefix(target, TargetPrefix)
+	op, known := operations[opName]
+	if !ok || !known {
+		writeError(w, &APIError{Type: "UnknownOperationException", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("Unknown operation %s", target)})
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		writeError(w, errSerialization("could not read request body"))
+		return
+	}
+	if len(body) > maxBodyBytes {
+		writeError(w, &APIError{Type: "SerializationException", Status: http.StatusRequestEntityTooLarge,
+			Message: "Request body too large"})
+		return
+	}
+	req := &request{ctx: r.Context(), op: opName, body: body, e: e, account: e.account, region: DefaultRegion}
+	if apiErr := e.authenticate(r, body, req); apiErr != nil {
+		e.extra.record(req, apiErr)
+		writeError(w, apiErr)
+		return
+	}
+	if e.extra.intercept(w, r, req) {
+		return
+	}
+	out, err := e.dispatch(op, req)
+	e.extra.record(req, err)
+	if err != nil {
+		writeError(w, toAPIError(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// dispatch decodes-validates-runs one operation under the state lock.
+func (e *Emulator) dispatch(op operation, req *request) (out any, err error) {
+	if len(bytes.TrimSpace(req.body)) == 0 {
+		req.body = []byte("{}")
+	}
+	if !json.Valid(req.body) {
+		return nil, errSerialization("Unable to parse request body: invalid JSON")
+	}
+	if t := bytes.TrimSpace(req.body); t[0] != '{' {
+		return nil, errSerialization("Start of structure or map expected")
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, &APIError{Type: "ServerException", Status: http.StatusInternalServerError,
+				Message: fmt.Sprintf("internal error in %s: %v", op.name, p)}
+		}
+	}()
+	if op.readOnly {
+		e.mu.RLock()
+		defer e.mu.RUnlock()
+		return op.fn(req, e.st.registry(req.account, req.region, false))
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out, err = op.fn(req, e.st.registry(req.account, req.region, true))
+	if err == nil && e.persist != nil {
+		snap, merr := json.Marshal(e.st)
+		if merr == nil {
+			merr = e.persist(snap)
+		}
+		if merr != nil {
+			return nil, &APIError{Type: "ServerException", Status: http.StatusInternalServerError,
+				Message: "could not persist state: " + merr.Error()}
+		}
+	}
+	return out, err
+}
+
+// decode unmarshals the request body into v; a type mismatch is a
+// SerializationException, as in AWS's awsJson services.
+func (r *request) decode(v any) error {
+	if err := json.Unmarshal(r.body, v); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			return errSerialization(fmt.Sprintf("Unexpected value type at '%s'", ute.Field))
+		}
+		return errSerialization(err.Error())
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		writeError(w, &APIError{Type: "ServerException", Status: 500, Message: "could not encode response"})
+		return
+	}
+	w.Header().Set("Content-Type", contentTypeJSON)
+	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func writeError(w http.ResponseWriter, e *APIError) {
+	body := map[string]any{"__type": e.Type, "message": e.Message}
+	for k, v := range e.Extra {
+		body[k] = v
+	}
+	b, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", contentTypeJSON)
+	w.Header().Set("X-Amzn-ErrorType", e.Type)
+	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	w.WriteHeader(e.status())
+	_, _ = w.Write(b)
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

@@ -1,0 +1,309 @@
+package emulator
+
+// The state types double as the wire shapes (their JSON tags are ECR's
+// member names) and as the persistence format of cmd/ecr-emulator: the whole
+// state is marshalled as JSON. Internal bookkeeping that must never go on the
+// wire lives in separate structs (Repository.Data) or in fields that handlers
+// leave out when they build a response.
+
+import "sort"
+
+type state struct {
+	// Registries is keyed by "account/region".
+	Registries map[string]*Registry `json:"registries"`
+	// Seq is a counter for ids that must be unique and ordered.
+	Seq int64 `json:"seq"`
+}
+
+func newState() *state { return &state{Registries: map[string]*Registry{}} }
+
+// registry returns the registry of (account, region). When create is false
+// and none exists it returns an empty, detached one (read paths never write).
+func (s *state) registry(account, region string, create bool) *Registry {
+	k := account + "/" + region
+	if r, ok := s.Registries[k]; ok {
+		return r
+	}
+	r := newRegistry(account, region)
+	if create {
+		s.Registries[k] = r
+	}
+	return r
+}
+
+// Registry is everything ECR keeps per (account, region).
+type Registry struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+
+	Repositories map[string]*Repository `json:"repositories"`
+
+	RegistryPolicy   *string                                `json:"registryPolicy,omitempty"`
+	Replication      ReplicationConfiguration               `json:"replication"`
+	Backfills        []*ReplicationBackfill                 `json:"backfills,omitempty"`
+	Scanning         RegistryScanningConfig                 `json:"scanning"`
+	PullThroughRules map[string]*PullThroughCacheRule       `json:"pullThroughCacheRules"`
+	Templates        map[string]*RepositoryCreationTemplate `json:"templates"`
+	AccountSettings  map[string]string                      `json:"accountSettings"`
+	Signing          *SigningConfiguration                  `json:"signing,omitempty"`
+	Exclusions       map[string]*PullTimeUpdateExclusion    `json:"exclusions"`
+}
+
+func newRegistry(account, region string) *Registry {
+	return &Registry{
+		Account:          account,
+		Region:           region,
+		Repositories:     map[string]*Repository{},
+		Replication:      ReplicationConfiguration{Rules: []ReplicationRule{}},
+		Scanning:         RegistryScanningConfig{ScanType: "BASIC", Rules: []RegistryScanningRule{}},
+		PullThroughRules: map[string]*PullThroughCacheRule{},
+		Templates:        map[string]*RepositoryCreationTemplate{},
+		AccountSettings:  map[string]string{},
+		Exclusions:       map[string]*PullTimeUpdateExclusion{},
+	}
+}
+
+// sortedKeys returns the keys of m in lexical order (deterministic paging).
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ---- repositories ----
+
+// Repository is a repository with its content. Respond with &r.RepositoryMeta.
+type Repository struct {
+	RepositoryMeta
+	Data RepositoryData `json:"data"`
+}
+
+// RepositoryMeta is ECR's Repository wire shape.
+type RepositoryMeta struct {
+	RepositoryArn                      string                   `json:"repositoryArn"`
+	RegistryID                         string                   `json:"registryId"`
+	RepositoryName                     string                   `json:"repositoryName"`
+	RepositoryURI                      string                   `json:"repositoryUri"`
+	CreatedAt                          *Time                    `json:"createdAt"`
+	ImageTagMutability                 string                   `json:"imageTagMutability"`
+	ImageTagMutabilityExclusionFilters []ExclusionFilter        `json:"imageTagMutabilityExclusionFilters,omitempty"`
+	ImageScanningConfiguration         *ImageScanningConfig     `json:"imageScanningConfiguration"`
+	EncryptionConfiguration            *EncryptionConfiguration `json:"encryptionConfiguration"`
+}
+
+// RepositoryData is the repository's content: tags, policies, images.
+type RepositoryData struct {
+	Tags                 []Tag              `json:"tags"`
+	Policy               *string            `json:"policy,omitempty"` // stored reformatted
+	LifecyclePolicy      *string            `json:"lifecyclePolicy,omitempty"`
+	LifecycleEvaluatedAt *Time              `json:"lifecycleEvaluatedAt,omitempty"`
+	LifecyclePreview     *LifecyclePreview  `json:"lifecyclePreview,omitempty"`
+	Images               map[string]*Image  `json:"images"`   // by digest
+	TagIndex             map[string]string  `json:"tagIndex"` // tag -> digest
+	Layers               map[string]*Layer  `json:"layers"`   // by digest
+	Uploads              map[string]*Upload `json:"uploads"`  // by upload id
+}
+
+// ExclusionFilter is an ImageTagMutabilityExclusionFilter.
+type ExclusionFilter struct {
+	FilterType string `json:"filterType"`
+	Filter     string `json:"filter"`
+}
+
+// ImageScanningConfig is ImageScanningConfiguration.
+type ImageScanningConfig struct {
+	ScanOnPush bool `json:"scanOnPush"`
+}
+
+// EncryptionConfiguration is shared by repositories and creation templates.
+type EncryptionConfiguration struct {
+	EncryptionType string `json:"encryptionType"`
+	KmsKey         string `json:"kmsKey,omitempty"`
+}
+
+// Tag is a resource tag.
+type Tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// ---- images and layers ----
+
+// ImageIdentifier identifies an image by digest and/or tag.
+type ImageIdentifier struct {
+	ImageDigest string `json:"imageDigest,omitempty"`
+	ImageTag    string `json:"imageTag,omitempty"`
+}
+
+// Image is a stored manifest and its metadata.
+type Image struct {
+	Digest               string     `json:"digest"`
+	Manifest             string     `json:"manifest"`
+	ManifestMediaType    string     `json:"manifestMediaType,omitempty"`
+	ArtifactMediaType    string     `json:"artifactMediaType,omitempty"`
+	SubjectDigest        string     `json:"subjectDigest,omitempty"`
+	ArtifactType         string     `json:"artifactType,omitempty"`
+	SizeInBytes          int64      `json:"sizeInBytes"`
+	PushedAt             *Time      `json:"pushedAt"`
+	LastRecordedPullTime *Time      `json:"lastRecordedPullTime,omitempty"`
+	Status               string     `json:"status"`                   // ACTIVE | ARCHIVED | ACTIVATING
+	StatusChangeAt       *Time      `json:"statusChangeAt,omitempty"` // when ACTIVATING completes
+	LastArchivedAt       *Time      `json:"lastArchivedAt,omitempty"`
+	LastActivatedAt      *Time      `json:"lastActivatedAt,omitempty"`
+	Scan                 *ImageScan `json:"scan,omitempty"`
+}
+
+// ImageScan is the last basic scan of an image.
+type ImageScan struct {
+	StartedAt  *Time `json:"startedAt"`
+	CompleteAt *Time `json:"completeAt"` // status is IN_PROGRESS until then
+}
+
+// Layer is an uploaded blob.
+type Layer struct {
+	Digest    string `json:"digest"`
+	Size      int64  `json:"size"`
+	MediaType string `json:"mediaType,omitempty"`
+}
+
+// Upload is a layer upload in progress.
+type Upload struct {
+	ID        string `json:"id"`
+	Data      []byte `json:"data"`
+	StartedAt *Time  `json:"startedAt"`
+}
+
+// LifecyclePreview is the state of a lifecycle policy preview.
+type LifecyclePreview struct {
+	PolicyText string `json:"policyText"`
+	StartedAt  *Time  `json:"startedAt"`
+	CompleteAt *Time  `json:"completeAt"`
+	// Results are computed when the preview starts, served once complete.
+	Results []LifecyclePreviewResult `json:"results"`
+}
+
+// LifecyclePreviewResult is LifecyclePolicyPreviewResult.
+type LifecyclePreviewResult struct {
+	ImageTags           []string       `json:"imageTags,omitempty"`
+	ImageDigest         string         `json:"imageDigest"`
+	ImagePushedAt       *Time          `json:"imagePushedAt"`
+	Action              map[string]any `json:"action"`
+	AppliedRulePriority int            `json:"appliedRulePriority"`
+	StorageClass        string         `json:"storageClass,omitempty"`
+}
+
+// ---- registry-level entities ----
+
+// ReplicationConfiguration is the registry's replication configuration.
+type ReplicationConfiguration struct {
+	Rules []ReplicationRule `json:"rules"`
+}
+
+// ReplicationRule is one replication rule.
+type ReplicationRule struct {
+	Destinations      []ReplicationDestination `json:"destinations"`
+	RepositoryFilters []RepositoryFilter       `json:"repositoryFilters,omitempty"`
+}
+
+// ReplicationDestination is a target registry.
+type ReplicationDestination struct {
+	Region     string `json:"region"`
+	RegistryID string `json:"registryId"`
+}
+
+// RepositoryFilter is a replication PREFIX_MATCH filter.
+type RepositoryFilter struct {
+	Filter     string `json:"filter"`
+	FilterType string `json:"filterType"`
+}
+
+// ReplicationBackfill is one StartReplicationBackfill run.
+type ReplicationBackfill struct {
+	ID          string                 `json:"replicationBackfillId"`
+	Destination ReplicationDestination `json:"destination"`
+	Status      string                 `json:"status"`
+	StartedAt   *Time                  `json:"startedAt"`
+	EndedAt     *Time                  `json:"endedAt,omitempty"`
+	CompleteAt  *Time                  `json:"completeAt,omitempty"` // internal: when it finishes
+	Stopped     bool                   `json:"stopped,omitempty"`
+	Images      []BackfillImage        `json:"images,omitempty"` // snapshot of what it replicates
+}
+
+// BackfillImage is one image a backfill replicates.
+type BackfillImage struct {
+	RepositoryName string          `json:"repositoryName"`
+	ImageID        ImageIdentifier `json:"imageId"`
+}
+
+// RegistryScanningConfig is RegistryScanningConfiguration.
+type RegistryScanningConfig struct {
+	ScanType string                 `json:"scanType"`
+	Rules    []RegistryScanningRule `json:"rules"`
+}
+
+// RegistryScanningRule is one registry scanning rule.
+type RegistryScanningRule struct {
+	ScanFrequency     string                     `json:"scanFrequency"`
+	RepositoryFilters []ScanningRepositoryFilter `json:"repositoryFilters"`
+}
+
+// ScanningRepositoryFilter is a WILDCARD filter.
+type ScanningRepositoryFilter struct {
+	Filter     string `json:"filter"`
+	FilterType string `json:"filterType"`
+}
+
+// PullThroughCacheRule is ECR's PullThroughCacheRule shape.
+type PullThroughCacheRule struct {
+	EcrRepositoryPrefix      string `json:"ecrRepositoryPrefix"`
+	UpstreamRegistryURL      string `json:"upstreamRegistryUrl"`
+	CreatedAt                *Time  `json:"createdAt"`
+	RegistryID               string `json:"registryId"`
+	CredentialArn            string `json:"credentialArn,omitempty"`
+	CustomRoleArn            string `json:"customRoleArn,omitempty"`
+	UpstreamRepositoryPrefix string `json:"upstreamRepositoryPrefix,omitempty"`
+	UpstreamRegistry         string `json:"upstreamRegistry,omitempty"`
+	UpdatedAt                *Time  `json:"updatedAt,omitempty"`
+}
+
+// RepositoryCreationTemplate is ECR's RepositoryCreationTemplate shape.
+type RepositoryCreationTemplate struct {
+	Prefix                             string                   `json:"prefix"`
+	Description                        string                   `json:"description,omitempty"`
+	EncryptionConfiguration            *EncryptionConfiguration `json:"encryptionConfiguration,omitempty"`
+	ResourceTags                       []Tag                    `json:"resourceTags,omitempty"`
+	ImageTagMutability                 string                   `json:"imageTagMutability,omitempty"`
+	ImageTagMutabilityExclusionFilters []ExclusionFilter        `json:"imageTagMutabilityExclusionFilters,omitempty"`
+	RepositoryPolicy                   string                   `json:"repositoryPolicy,omitempty"`
+	LifecyclePolicy                    string                   `json:"lifecyclePolicy,omitempty"`
+	AppliedFor                         []string                 `json:"appliedFor,omitempty"`
+	CustomRoleArn                      string                   `json:"customRoleArn,omitempty"`
+	CreatedAt                          *Time                    `json:"createdAt,omitempty"`
+	UpdatedAt                          *Time                    `json:"updatedAt,omitempty"`
+}
+
+// SigningConfiguration is the registry's managed-signing configuration.
+type SigningConfiguration struct {
+	Rules []SigningRule `json:"rules"`
+}
+
+// SigningRule is one signing rule.
+type SigningRule struct {
+	SigningProfileArn string                    `json:"signingProfileArn"`
+	RepositoryFilters []SigningRepositoryFilter `json:"repositoryFilters,omitempty"`
+}
+
+// SigningRepositoryFilter is a WILDCARD_MATCH filter.
+type SigningRepositoryFilter struct {
+	Filter     string `json:"filter"`
+	FilterType string `json:"filterType"`
+}
+
+// PullTimeUpdateExclusion is a registered principal.
+type PullTimeUpdateExclusion struct {
+	PrincipalArn string `json:"principalArn"`
+	CreatedAt    *Time  `json:"createdAt"`
+}
