@@ -1,0 +1,17 @@
+// Package ecr holds every ECR resource, data source and ephemeral resource.
+package ecr
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+)
+
+// Resources lists every resource of the provider.
+func Resources() []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+// DataSources lists every data source of the provider.
+func DataSources() []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}
