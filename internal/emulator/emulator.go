@@ -36,6 +36,10 @@ type Option func(*Emulator)
 // WithAccount sets the account used when the access key id is not 12 digits.
 func WithAccount(account string) Option { return func(e *Emulator) { e.account = account } }
 
+// WithRegion sets the region used when a request carries no SigV4
+// credential scope (default DefaultRegion).
+func WithRegion(region string) Option { return func(e *Emulator) { e.region = region } }
+
 // WithClock injects the clock (default: wall clock).
 func WithClock(c Clock) Option { return func(e *Emulator) { e.clock = c } }
 
@@ -61,6 +65,7 @@ func WithPersist(fn func(snapshot []byte) error) Option {
 // Emulator is an http.Handler serving the ECR API.
 type Emulator struct {
 	account         string
+	region          string
 	clock           Clock
 	transitionDelay time.Duration
 	credentials     map[string]string
@@ -76,6 +81,7 @@ type Emulator struct {
 func New(opts ...Option) *Emulator {
 	e := &Emulator{
 		account:         DefaultAccount,
+		region:          DefaultRegion,
 		clock:           realClock{},
 		transitionDelay: 50 * time.Millisecond,
 		st:              newState(),
@@ -83,7 +89,7 @@ func New(opts ...Option) *Emulator {
 	for _, o := range opts {
 		o(e)
 	}
-	e.extra.init()
+	e.extra.init(e)
 	return e
 }
 

@@ -1,20 +1,579 @@
 package emulator
 
-import "net/http"
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
 
-// extras holds fault injection, the call log and the consistency lag.
-type extras struct{}
+// FaultAction is what an injected fault does to a matching request.
+type FaultAction string
 
-func (x *extras) init() {}
+// The fault actions.
+const (
+	// ActionThrottle answers 400 ThrottlingException (retried by the SDKs).
+	ActionThrottle FaultAction = "throttle"
+	// ActionThrottle429 answers HTTP 429 with a ThrottleException body, the
+	// variant the ECR user guide reports.
+	ActionThrottle429 FaultAction = "throttle429"
+	// ActionServerError answers 500 ServerException.
+	ActionServerError FaultAction = "server-error"
+	// ActionUnavailable answers 503 ServiceUnavailable.
+	ActionUnavailable FaultAction = "unavailable"
+	// ActionLatency delays the request by Fault.Latency, then lets it (and
+	// any later matching rule) proceed.
+	ActionLatency FaultAction = "latency"
+	// ActionHang never answers: the request blocks until the client gives up
+	// (its context is done).
+	ActionHang FaultAction = "hang"
+	// ActionDrop closes the connection without a response.
+	ActionDrop FaultAction = "drop"
+	// ActionError answers any error: Fault.ErrorType, Fault.Message and
+	// Fault.Status (default 400).
+	ActionError FaultAction = "error"
+	// ActionLag is eventual consistency: an object created while the rule is
+	// active stays invisible to reads, and a deleted one stays visible, for
+	// Fault.LagReads reads of that object or for Fault.LagFor, whichever
+	// ends later. Op is not used; Kind selects the objects ("repository").
+	ActionLag FaultAction = "lag"
+)
 
-// intercept applies injected faults; true means the response was written.
-func (x *extras) intercept(w http.ResponseWriter, r *http.Request, req *request) bool { return false }
+// Fault is one fault-injection rule. Rules are tried in the order they were
+// added; latency rules add up, and the first other rule that fires decides
+// the answer.
+//
+// JSON form (control API), durations as Go duration strings:
+//
+//	{"op": "Describe*", "action": "throttle", "count": 2}
+//	{"op": "*", "action": "latency", "latency": "200ms", "probability": 0.5}
+//	{"op": "PutImage", "action": "error", "errorType": "LimitExceededException",
+//	 "message": "quota", "status": 400, "account": "111122223333", "region": "eu-west-1"}
+//	{"action": "lag", "kind": "repository", "lagReads": 2, "lagFor": "1s"}
+type Fault struct {
+	// ID is assigned by Faults.Add.
+	ID string
+	// Op is a path.Match glob over the operation name; empty means "*".
+	Op string
+	// Account and Region, when set, restrict the rule to that caller.
+	Account, Region string
+	// Probability that a matching call fires the rule; 0 means always.
+	Probability float64
+	// Count, when positive, limits the rule to the first Count calls that
+	// fire it (for ActionLag: the first Count objects).
+	Count int
+	// Action is what happens.
+	Action FaultAction
+	// Latency is the delay of ActionLatency.
+	Latency time.Duration
+	// ErrorType, Message and Status describe the answer of ActionError.
+	ErrorType, Message string
+	Status             int
+	// Kind, LagReads and LagFor configure ActionLag. Kind is a glob over
+	// the object kind; empty means "*".
+	Kind     string
+	LagReads int
+	LagFor   time.Duration
+}
+
+type faultJSON struct {
+	ID          string      `json:"id,omitempty"`
+	Op          string      `json:"op,omitempty"`
+	Account     string      `json:"account,omitempty"`
+	Region      string      `json:"region,omitempty"`
+	Probability float64     `json:"probability,omitempty"`
+	Count       int         `json:"count,omitempty"`
+	Action      FaultAction `json:"action"`
+	Latency     string      `json:"latency,omitempty"`
+	ErrorType   string      `json:"errorType,omitempty"`
+	Message     string      `json:"message,omitempty"`
+	Status      int         `json:"status,omitempty"`
+	Kind        string      `json:"kind,omitempty"`
+	LagReads    int         `json:"lagReads,omitempty"`
+	LagFor      string      `json:"lagFor,omitempty"`
+}
+
+func durString(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
+}
+
+func parseDur(member, s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", member, err)
+	}
+	return d, nil
+}
+
+// MarshalJSON implements json.Marshaler (durations as strings).
+func (f Fault) MarshalJSON() ([]byte, error) {
+	return json.Marshal(faultJSON{ID: f.ID, Op: f.Op, Account: f.Account, Region: f.Region,
+		Probability: f.Probability, Count: f.Count, Action: f.Action, Latency: durString(f.Latency),
+		ErrorType: f.ErrorType, Message: f.Message, Status: f.Status, Kind: f.Kind,
+		LagReads: f.LagReads, LagFor: durString(f.LagFor)})
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *Fault) UnmarshalJSON(b []byte) error {
+	var j faultJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	lat, err := parseDur("latency", j.Latency)
+	if err != nil {
+		return err
+	}
+	lag, err := parseDur("lagFor", j.LagFor)
+	if err != nil {
+		return err
+	}
+	*f = Fault{ID: j.ID, Op: j.Op, Account: j.Account, Region: j.Region, Probability: j.Probability,
+		Count: j.Count, Action: j.Action, Latency: lat, ErrorType: j.ErrorType, Message: j.Message,
+		Status: j.Status, Kind: j.Kind, LagReads: j.LagReads, LagFor: lag}
+	return nil
+}
+
+// validate checks a rule before it is installed.
+func (f *Fault) validate() error {
+	if _, err := path.Match(f.Op, ""); err != nil {
+		return fmt.Errorf("op %q: %w", f.Op, err)
+	}
+	if _, err := path.Match(f.Kind, ""); err != nil {
+		return fmt.Errorf("kind %q: %w", f.Kind, err)
+	}
+	if f.Probability < 0 || f.Probability > 1 {
+		return fmt.Errorf("probability %v not in [0, 1]", f.Probability)
+	}
+	if f.Count < 0 {
+		return fmt.Errorf("count %d is negative", f.Count)
+	}
+	switch f.Action {
+	case ActionThrottle, ActionThrottle429, ActionServerError, ActionUnavailable, ActionHang, ActionDrop:
+	case ActionLatency:
+		if f.Latency <= 0 {
+			return fmt.Errorf("action %s needs a positive latency", f.Action)
+		}
+	case ActionError:
+		if f.ErrorType == "" {
+			return fmt.Errorf("action %s needs errorType", f.Action)
+		}
+		if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
+			return fmt.Errorf("status %d is not an error status", f.Status)
+		}
+	case ActionLag:
+		if f.LagReads <= 0 && f.LagFor <= 0 {
+			return fmt.Errorf("action %s needs lagReads or lagFor", f.Action)
+		}
+	default:
+		return fmt.Errorf("unknown action %q", f.Action)
+	}
+	return nil
+}
+
+func (f *Fault) matchesCaller(account, region string) bool {
+	return (f.Account == "" || f.Account == account) && (f.Region == "" || f.Region == region)
+}
+
+func globMatch(pattern, name string) bool {
+	if pattern == "" {
+		return true
+	}
+	ok, _ := path.Match(pattern, name)
+	return ok
+}
+
+// answer is the error a terminal action writes.
+func (f *Fault) answer() *APIError {
+	switch f.Action {
+	case ActionThrottle:
+		return &APIError{Type: "ThrottlingException", Status: http.StatusBadRequest, Message: "Rate exceeded"}
+	case ActionThrottle429:
+		// Assumption: the 429 variant carries a ThrottleException JSON body
+		// (the ECR user guide names both, not the body).
+		return &APIError{Type: "ThrottleException", Status: http.StatusTooManyRequests, Message: "Too Many Requests"}
+	case ActionServerError:
+		return &APIError{Type: "ServerException", Status: http.StatusInternalServerError, Message: "Internal server error (injected)"}
+	case ActionUnavailable:
+		return &APIError{Type: "ServiceUnavailable", Status: http.StatusServiceUnavailable, Message: "Service Unavailable"}
+	case ActionError:
+		return &APIError{Type: f.ErrorType, Status: f.Status, Message: f.Message}
+	}
+	return nil
+}
+
+// faultRule is an installed rule and its firing count.
+type faultRule struct {
+	Fault
+	fired int
+}
+
+// fire decides whether a matching call triggers the rule (x.mu held).
+func (x *extras) fire(fr *faultRule) bool {
+	if fr.Count > 0 && fr.fired >= fr.Count {
+		return false
+	}
+	if fr.Probability > 0 && fr.Probability < 1 && x.rng.Float64() >= fr.Probability {
+		return false
+	}
+	fr.fired++
+	return true
+}
+
+// Call is one entry of the call log.
+type Call struct {
+	Op      string    `json:"op"`
+	Account string    `json:"account"`
+	Region  string    `json:"region"`
+	// ErrorCode is the error type answered ("" for success).
+	ErrorCode string `json:"errorCode,omitempty"`
+	// Fault is the id of the fault that decided the answer, if any.
+	Fault string `json:"fault,omitempty"`
+	// Attempt is the attempt number from the amz-sdk-request header (0 if absent).
+	Attempt int       `json:"attempt"`
+	Time    time.Time `json:"time"`
+}
+
+// maxCalls bounds the call log of a long-running emulator; the oldest
+// entries are dropped first. CallCounts is not bounded.
+const maxCalls = 100000
+
+// lagKey names one object of one registry.
+type lagKey struct{ account, region, kind, key string }
+
+// lagEntry is a pending creation (hidden) or a deletion (ghost visible).
+type lagEntry struct {
+	readsLeft int
+	until     time.Time
+	ghost     any
+}
+
+func (l *lagEntry) active(now time.Time) bool {
+	return l.readsLeft > 0 || now.Before(l.until)
+}
+
+// extras holds fault injection, the call log and the consistency lag. It
+// has its own lock: intercept and record run outside e.mu, created and
+// deleted under the write lock, lookups under the read lock. Lock order is
+// e.mu before x.mu.
+type extras struct {
+	e      *Emulator
+	seed   uint64
+	mu     sync.Mutex
+	rng    *rand.Rand
+	rules  []*faultRule
+	nextID int
+	calls  []Call
+	counts map[string]int
+	hidden map[lagKey]*lagEntry
+	ghosts map[lagKey]*lagEntry
+}
+
+func (x *extras) init(e *Emulator) {
+	x.e = e
+	x.rng = rand.New(rand.NewPCG(x.seed, x.seed))
+	x.counts = map[string]int{}
+	x.hidden = map[lagKey]*lagEntry{}
+	x.ghosts = map[lagKey]*lagEntry{}
+}
+
+// WithFaultSeed seeds the random source of probabilistic faults (default
+// 0), so that a test sees the same sequence on every run.
+func WithFaultSeed(seed uint64) Option { return func(e *Emulator) { e.extra.seed = seed } }
+
+// Faults is the fault-injection API of an Emulator.
+type Faults struct{ x *extras }
+
+// Faults returns the emulator's fault-injection rules.
+func (e *Emulator) Faults() *Faults { return &Faults{x: &e.extra} }
+
+// Add installs a rule and returns its id.
+func (f *Faults) Add(rule Fault) (string, error) {
+	if err := rule.validate(); err != nil {
+		return "", fmt.Errorf("invalid fault: %w", err)
+	}
+	x := f.x
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.nextID++
+	rule.ID = "f" + strconv.Itoa(x.nextID)
+	x.rules = append(x.rules, &faultRule{Fault: rule})
+	return rule.ID, nil
+}
+
+// MustAdd is Add for tests: it panics on an invalid rule.
+func (f *Faults) MustAdd(rule Fault) string {
+	id, err := f.Add(rule)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
+// Remove uninstalls a rule; it reports whether the id was installed.
+// Consistency lag already applied to objects stays until it ends.
+func (f *Faults) Remove(id string) bool {
+	x := f.x
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for i, r := range x.rules {
+		if r.ID == id {
+			x.rules = append(x.rules[:i:i], x.rules[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// Clear uninstalls every rule and ends all pending consistency lag.
+func (f *Faults) Clear() {
+	x := f.x
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.rules = nil
+	clear(x.hidden)
+	clear(x.ghosts)
+}
+
+// List returns the installed rules.
+func (f *Faults) List() []Fault {
+	x := f.x
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	out := make([]Fault, len(x.rules))
+	for i, r := range x.rules {
+		out[i] = r.Fault
+	}
+	return out
+}
+
+// Seed restarts the random source of probabilistic faults.
+func (f *Faults) Seed(seed uint64) {
+	f.x.mu.Lock()
+	defer f.x.mu.Unlock()
+	f.x.rng = rand.New(rand.NewPCG(seed, seed))
+}
+
+// Calls returns a copy of the call log, oldest first.
+func (e *Emulator) Calls() []Call {
+	x := &e.extra
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return append([]Call(nil), x.calls...)
+}
+
+// CallCounts returns the number of calls per operation.
+func (e *Emulator) CallCounts() map[string]int {
+	x := &e.extra
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	out := make(map[string]int, len(x.counts))
+	for k, v := range x.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCalls empties the call log and the counts.
+func (e *Emulator) ResetCalls() {
+	x := &e.extra
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.calls = nil
+	clear(x.counts)
+}
+
+// attemptOf reads "attempt=N" from the amz-sdk-request header.
+func attemptOf(r *http.Request) int {
+	for _, part := range strings.Split(r.Header.Get("amz-sdk-request"), ";") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "attempt="); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
+}
+
+// intercept applies injected faults; true means the request is finished
+// (answered, dropped, or abandoned by the client).
+func (x *extras) intercept(w http.ResponseWriter, r *http.Request, req *request) bool {
+	var delay time.Duration
+	var terminal *faultRule
+	x.mu.Lock()
+	for _, fr := range x.rules {
+		if fr.Action == ActionLag || !globMatch(fr.Op, req.op) || !fr.matchesCaller(req.account, req.region) {
+			continue
+		}
+		if !x.fire(fr) {
+			continue
+		}
+		if fr.Action == ActionLatency {
+			delay += fr.Latency
+			continue
+		}
+		terminal = fr
+		break
+	}
+	var rule Fault
+	if terminal != nil {
+		rule = terminal.Fault
+	}
+	x.mu.Unlock()
+
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			x.log(r, req, "RequestCanceled", "")
+			return true
+		}
+	}
+	if terminal == nil {
+		return false
+	}
+	switch rule.Action {
+	case ActionHang:
+		<-r.Context().Done()
+		x.log(r, req, "RequestCanceled", rule.ID)
+	case ActionDrop:
+		x.log(r, req, "ConnectionDropped", rule.ID)
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			// Not hijackable (e.g. a ResponseRecorder, HTTP/2): abort the
+			// response, which net/http turns into a reset stream.
+			panic(http.ErrAbortHandler)
+		}
+		conn, _, err := hj.Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	default:
+		ae := rule.answer()
+		x.log(r, req, ae.Type, rule.ID)
+		writeError(w, ae)
+	}
+	return true
+}
 
 // record appends the call to the call log.
-func (x *extras) record(req *request, err error) {}
+func (x *extras) record(r *http.Request, req *request, err error) {
+	code := ""
+	if err != nil {
+		code = toAPIError(err).Type
+	}
+	x.log(r, req, code, "")
+}
+
+func (x *extras) log(r *http.Request, req *request, code, faultID string) {
+	c := Call{Op: req.op, Account: req.account, Region: req.region, ErrorCode: code, Fault: faultID,
+		Attempt: attemptOf(r), Time: x.e.now()}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if len(x.calls) >= maxCalls {
+		x.calls = append(x.calls[:0:0], x.calls[len(x.calls)-maxCalls+1:]...)
+	}
+	x.calls = append(x.calls, c)
+	x.counts[req.op]++
+}
+
+// lagFor returns the lag to apply to a new or deleted object, if a lag rule
+// fires for it (x.mu held).
+func (x *extras) lagFor(kind string, reg *Registry) *lagEntry {
+	for _, fr := range x.rules {
+		if fr.Action != ActionLag || !globMatch(fr.Kind, kind) || !fr.matchesCaller(reg.Account, reg.Region) {
+			continue
+		}
+		if x.fire(fr) {
+			l := &lagEntry{readsLeft: fr.LagReads}
+			if fr.LagFor > 0 {
+				l.until = x.e.now().Add(fr.LagFor)
+			}
+			return l
+		}
+	}
+	return nil
+}
 
 // created notes that an object was created (eventual-consistency lag).
-func (x *extras) created(kind string, reg *Registry, key string) {}
+func (x *extras) created(kind string, reg *Registry, key string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	k := lagKey{reg.Account, reg.Region, kind, key}
+	delete(x.ghosts, k) // a re-created object replaces its ghost
+	delete(x.hidden, k) // and any stale lag of an object of the same name
+	if len(x.rules) == 0 {
+		return
+	}
+	if l := x.lagFor(kind, reg); l != nil {
+		x.hidden[k] = l
+	}
+}
 
 // deleted notes that an object was deleted; ghost is what reads may still see.
-func (x *extras) deleted(kind string, reg *Registry, key string, ghost any) {}
+func (x *extras) deleted(kind string, reg *Registry, key string, ghost any) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	k := lagKey{reg.Account, reg.Region, kind, key}
+	delete(x.hidden, k)
+	if len(x.rules) == 0 {
+		return
+	}
+	if l := x.lagFor(kind, reg); l != nil {
+		l.ghost = ghost
+		x.ghosts[k] = l
+	}
+}
+
+// isHidden reports whether a read of an existing object must not see it
+// yet; the read counts towards the lag.
+func (x *extras) isHidden(kind string, reg *Registry, key string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if len(x.hidden) == 0 {
+		return false
+	}
+	k := lagKey{reg.Account, reg.Region, kind, key}
+	l, ok := x.hidden[k]
+	if !ok {
+		return false
+	}
+	if !l.active(x.e.now()) {
+		delete(x.hidden, k)
+		return false
+	}
+	l.readsLeft--
+	return true
+}
+
+// ghostOf returns what a read of a deleted object still sees, if its lag
+// has not ended; the read counts towards the lag.
+func (x *extras) ghostOf(kind string, reg *Registry, key string) (any, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if len(x.ghosts) == 0 {
+		return nil, false
+	}
+	k := lagKey{reg.Account, reg.Region, kind, key}
+	l, ok := x.ghosts[k]
+	if !ok {
+		return nil, false
+	}
+	if !l.active(x.e.now()) {
+		delete(x.ghosts, k)
+		return nil, false
+	}
+	l.readsLeft--
+	return l.ghost, true
+}

@@ -45,9 +45,9 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 			Message: "Request body too large"})
 		return
 	}
-	req := &request{ctx: r.Context(), op: opName, body: body, e: e, account: e.account, region: DefaultRegion}
+	req := &request{ctx: r.Context(), op: opName, body: body, e: e, account: e.account, region: e.region}
 	if apiErr := e.authenticate(r, body, req); apiErr != nil {
-		e.extra.record(req, apiErr)
+		e.extra.record(r, req, apiErr)
 		writeError(w, apiErr)
 		return
 	}
@@ -55,7 +55,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := e.dispatch(op, req)
-	e.extra.record(req, err)
+	e.extra.record(r, req, err)
 	if err != nil {
 		writeError(w, toAPIError(err))
 		return
