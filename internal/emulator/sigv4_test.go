@@ -1,0 +1,191 @@
+package emulator_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
+)
+
+// startServer serves emu on loopback and returns its URL.
+func startServer(t *testing.T, emu *emulator.Emulator) string {
+	t.Helper()
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func httpStatus(err error) int {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+func TestSigV4Verification(t *testing.T) {
+	emu := emulator.New(emulator.WithTransitionDelay(0), emulator.WithCredentials(map[string]string{
+		"AKIDEXAMPLE":  "secret",
+		"111122223333": "other-secret",
+	}))
+	url := startServer(t, emu)
+	tests := []struct {
+		name, key, secret string
+		wantCode          string
+		wantStatus        int
+	}{
+		{"valid", "AKIDEXAMPLE", "secret", "", 200},
+		{"valid 12-digit key", "111122223333", "other-secret", "", 200},
+		{"unknown key", "AKIDUNKNOWN", "secret", "UnrecognizedClientException", 403},
+		{"wrong secret", "AKIDEXAMPLE", "wrong", "InvalidSignatureException", 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ecr.New(ecr.Options{Region: "us-west-2", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+				Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+					return aws.Credentials{AccessKeyID: tt.key, SecretAccessKey: tt.secret}, nil
+				})})
+			_, err := c.DescribeRepositories(context.Background(), &ecr.DescribeRepositoriesInput{})
+			if got := errCode(err); got != tt.wantCode {
+				t.Fatalf("error code = %q, want %q (%v)", got, tt.wantCode, err)
+			}
+			if err != nil && httpStatus(err) != tt.wantStatus {
+				t.Errorf("status = %d, want %d", httpStatus(err), tt.wantStatus)
+			}
+		})
+	}
+	// The messages are AWS's.
+	_, err := clientFor(url, "AKIDUNKNOWN", "us-west-2").DescribeRepositories(context.Background(), &ecr.DescribeRepositoriesInput{})
+	if !strings.Contains(err.Error(), "The security token included in the request is invalid.") {
+		t.Errorf("unknown key message: %v", err)
+	}
+	_, err = clientFor(url, "AKIDEXAMPLE", "us-west-2").DescribeRepositories(context.Background(), &ecr.DescribeRepositoriesInput{})
+	if err != nil {
+		t.Fatalf("clientFor uses secret %q, which is configured: %v", "secret", err)
+	}
+}
+
+// signedRequest signs a DescribeRepositories call with signBody and sends
+// sendBody, so that tampering can be tested.
+func signedRequest(t *testing.T, url, signBody, sendBody string, extra http.Header) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(signBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", emulator.TargetPrefix+"DescribeRepositories")
+	for k, v := range extra {
+		req.Header[k] = v
+	}
+	sum := sha256.Sum256([]byte(signBody))
+	err = v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"},
+		req, hex.EncodeToString(sum[:]), "ecr", "eu-west-1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Body = io.NopCloser(strings.NewReader(sendBody))
+	req.ContentLength = int64(len(sendBody))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func TestSigV4RawRequests(t *testing.T) {
+	url := startServer(t, emulator.New(emulator.WithCredentials(map[string]string{"AKIDEXAMPLE": "secret"})))
+	sum := sha256.Sum256([]byte("{}"))
+	tests := []struct {
+		name               string
+		signBody, sendBody string
+		extra              http.Header
+		wantStatus         int
+		wantType           string
+	}{
+		{"signed", "{}", "{}", nil, 200, ""},
+		{"signed with payload hash header", "{}", "{}",
+			http.Header{"X-Amz-Content-Sha256": {hex.EncodeToString(sum[:])}}, 200, ""},
+		{"tampered body", `{"maxResults":1}`, `{"maxResults":2}`, nil, 403, "InvalidSignatureException"},
+		{"payload hash header does not match", "{}", "{}",
+			http.Header{"X-Amz-Content-Sha256": {strings.Repeat("0", 64)}}, 403, "InvalidSignatureException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := signedRequest(t, url, tt.signBody, tt.sendBody, tt.extra)
+			if resp.StatusCode != tt.wantStatus || resp.Header.Get("X-Amzn-ErrorType") != tt.wantType {
+				b, _ := io.ReadAll(resp.Body)
+				t.Fatalf("got %d %q %s, want %d %q", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), b, tt.wantStatus, tt.wantType)
+			}
+		})
+	}
+
+	t.Run("unsigned", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, url+"/", strings.NewReader("{}"))
+		req.Header.Set("X-Amz-Target", emulator.TargetPrefix+"DescribeRepositories")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 403 || resp.Header.Get("X-Amzn-ErrorType") != "MissingAuthenticationTokenException" {
+			t.Fatalf("got %d %q", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
+		}
+	})
+}
+
+func TestSigV4AnySignatureWithoutCredentials(t *testing.T) {
+	url := startServer(t, emulator.New())
+	c := ecr.New(ecr.Options{Region: "us-west-2", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "ANYKEY", SecretAccessKey: "anything"}, nil
+		})})
+	if _, err := c.DescribeRepositories(context.Background(), &ecr.DescribeRepositoriesInput{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAccountFromAccessKey checks that a 12-digit access key id selects the
+// account, and that state is kept per (account, region).
+func TestAccountFromAccessKey(t *testing.T) {
+	url := startServer(t, emulator.New(emulator.WithTransitionDelay(0)))
+	ctx := context.Background()
+	acctA := clientFor(url, "111122223333", "us-west-2")
+	acctB := clientFor(url, "444455556666", "us-west-2")
+	acctAOtherRegion := clientFor(url, "111122223333", "eu-central-1")
+	def := clientFor(url, "AKIDEXAMPLE", "us-west-2")
+
+	out, err := acctA.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("shared")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(out.Repository.RegistryId); got != "111122223333" {
+		t.Errorf("registryId = %s", got)
+	}
+	if got, want := aws.ToString(out.Repository.RepositoryArn), "arn:aws:ecr:us-west-2:111122223333:repository/shared"; got != want {
+		t.Errorf("arn = %s, want %s", got, want)
+	}
+	for name, c := range map[string]*ecr.Client{"other account": acctB, "other region": acctAOtherRegion, "default account": def} {
+		_, err := c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"shared"}})
+		if errCode(err) != "RepositoryNotFoundException" {
+			t.Errorf("%s sees the repository: %v", name, err)
+		}
+	}
+	if _, err := def.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("shared")}); err != nil {
+		t.Errorf("same name in the default account: %v", err)
+	}
+}
