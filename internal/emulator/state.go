@@ -221,15 +221,17 @@ type RepositoryFilter struct {
 }
 
 // ReplicationBackfill is one StartReplicationBackfill run.
+// Its status is derived from the times below and the clock (backfillStatus
+// in registry.go), so a persisted backfill keeps progressing after a reload.
 type ReplicationBackfill struct {
 	ID          string                 `json:"replicationBackfillId"`
 	Destination ReplicationDestination `json:"destination"`
-	Status      string                 `json:"status"`
 	StartedAt   *Time                  `json:"startedAt"`
-	EndedAt     *Time                  `json:"endedAt,omitempty"`
-	CompleteAt  *Time                  `json:"completeAt,omitempty"` // internal: when it finishes
-	Stopped     bool                   `json:"stopped,omitempty"`
-	Images      []BackfillImage        `json:"images,omitempty"` // snapshot of what it replicates
+	PreparedAt  *Time                  `json:"preparedAt"`          // PREPARING -> IN_PROGRESS
+	CompleteAt  *Time                  `json:"completeAt"`          // IN_PROGRESS -> COMPLETE
+	StopAt      *Time                  `json:"stopAt,omitempty"`    // when StopReplicationBackfill was called
+	StoppedAt   *Time                  `json:"stoppedAt,omitempty"` // STOPPING -> STOPPED
+	Images      []BackfillImage        `json:"images,omitempty"`    // snapshot of what it replicates
 }
 
 // BackfillImage is one image a backfill replicates.

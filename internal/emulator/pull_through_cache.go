@@ -1,0 +1,376 @@
+package emulator
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+func init() {
+	register("CreatePullThroughCacheRule", false, createPullThroughCacheRule)
+	register("DescribePullThroughCacheRules", true, describePullThroughCacheRules)
+	register("UpdatePullThroughCacheRule", false, updatePullThroughCacheRule)
+	register("DeletePullThroughCacheRule", false, deletePullThroughCacheRule)
+	register("ValidatePullThroughCacheRule", true, validatePullThroughCacheRule)
+}
+
+const (
+	registryPrefixPattern   = `^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$`
+	credentialArnPattern    = `^arn:aws(-\w+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\-pullthroughcache\/[a-zA-Z0-9\/_+=.@-]+$`
+	maxPullThroughCacheRule = 50
+)
+
+var (
+	reRegistryPrefix = regexp.MustCompile(registryPrefixPattern)
+	reCredentialArn  = regexp.MustCompile(credentialArnPattern)
+	reUpstreamECR    = regexp.MustCompile(`^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
+	reUpstreamACR    = regexp.MustCompile(`^[a-zA-Z0-9-]+\.azurecr\.io$`)
+)
+
+// upstreamRegistries maps fixed upstream hosts to ECR's UpstreamRegistry
+// enum (model doc of upstreamRegistryUrl).
+var upstreamRegistries = map[string]string{
+	"public.ecr.aws":       "ecr-public",
+	"registry-1.docker.io": "docker-hub",
+	"ghcr.io":              "github-container-registry",
+	"registry.gitlab.com":  "gitlab-container-registry",
+	"registry.k8s.io":      "k8s",
+	"quay.io":              "quay",
+	// Assumption: the model doc names no URL for chainguard; cgr.dev is
+	// Chainguard's registry host.
+	"cgr.dev": "chainguard",
+}
+
+var enumUpstreamRegistry = []string{"ecr", "ecr-public", "quay", "k8s", "docker-hub",
+	"github-container-registry", "azure-container-registry", "gitlab-container-registry", "chainguard"}
+
+// upstreams that need a Secrets Manager credential, and those that take none.
+var (
+	upstreamNeedsCredential = []string{"docker-hub", "github-container-registry", "gitlab-container-registry",
+		"azure-container-registry", "chainguard"}
+	upstreamNoCredential = []string{"ecr-public", "k8s", "quay", "ecr"}
+)
+
+// upstreamRegistryOf derives the upstream registry from its URL.
+func upstreamRegistryOf(url string) (string, bool) {
+	// Assumption: an https:// scheme in front of the host is tolerated.
+	host := strings.TrimSuffix(strings.TrimPrefix(url, "https://"), "/")
+	if u, ok := upstreamRegistries[host]; ok {
+		return u, true
+	}
+	switch {
+	case reUpstreamECR.MatchString(host):
+		return "ecr", true
+	case reUpstreamACR.MatchString(host):
+		return "azure-container-registry", true
+	}
+	return "", false
+}
+
+// checkPTCPrefix validates a PullThroughCacheRuleRepositoryPrefix member.
+func checkPTCPrefix(member string, v *string) error {
+	if err := checkRequired(member, v != nil); err != nil {
+		return err
+	}
+	if err := checkLength(member, *v, 2, 30); err != nil {
+		return err
+	}
+	return checkPattern(member, *v, reRegistryPrefix, registryPrefixPattern)
+}
+
+// ptcKey is the rule's key: a trailing '/' is implied, so "a" and "a/" are
+// the same rule (assumption).
+func ptcKey(prefix string) string { return strings.TrimSuffix(prefix, "/") }
+
+func checkCredentialArn(v string) error {
+	if err := checkLength("credentialArn", v, 50, 612); err != nil {
+		return err
+	}
+	return checkPattern("credentialArn", v, reCredentialArn, credentialArnPattern)
+}
+
+func checkCustomRoleArn(v *string) error {
+	if v == nil {
+		return nil
+	}
+	return checkLength("customRoleArn", *v, 0, 2048)
+}
+
+func errPTCNotFound(prefix, registryID string) error {
+	return apiErr("PullThroughCacheRuleNotFoundException",
+		"The pull through cache rule with prefix '%s' does not exist in the registry with id '%s'", prefix, registryID)
+}
+
+// findPTCRule resolves registryId and ecrRepositoryPrefix to a rule.
+func findPTCRule(r *request, reg *Registry, registryID, prefix *string) (*PullThroughCacheRule, error) {
+	id, err := checkOwnRegistry(r, reg, registryID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPTCPrefix("ecrRepositoryPrefix", prefix); err != nil {
+		return nil, err
+	}
+	rule, ok := reg.PullThroughRules[ptcKey(*prefix)]
+	if !ok {
+		return nil, errPTCNotFound(*prefix, id)
+	}
+	return rule, nil
+}
+
+type createPullThroughCacheRuleInput struct {
+	RegistryID               *string `json:"registryId"`
+	EcrRepositoryPrefix      *string `json:"ecrRepositoryPrefix"`
+	UpstreamRegistryURL      *string `json:"upstreamRegistryUrl"`
+	UpstreamRegistry         *string `json:"upstreamRegistry"`
+	CredentialArn            *string `json:"credentialArn"`
+	CustomRoleArn            *string `json:"customRoleArn"`
+	UpstreamRepositoryPrefix *string `json:"upstreamRepositoryPrefix"`
+}
+
+// ptcRuleOutput is the member set of Create/Delete/Describe responses.
+type ptcRuleOutput struct {
+	EcrRepositoryPrefix      string  `json:"ecrRepositoryPrefix"`
+	UpstreamRegistryURL      string  `json:"upstreamRegistryUrl,omitempty"`
+	CreatedAt                *Time   `json:"createdAt,omitempty"`
+	RegistryID               string  `json:"registryId"`
+	UpstreamRegistry         string  `json:"upstreamRegistry,omitempty"`
+	CredentialArn            *string `json:"credentialArn,omitempty"`
+	CustomRoleArn            *string `json:"customRoleArn,omitempty"`
+	UpstreamRepositoryPrefix string  `json:"upstreamRepositoryPrefix,omitempty"`
+	UpdatedAt                *Time   `json:"updatedAt,omitempty"`
+	IsValid                  *bool   `json:"isValid,omitempty"`
+}
+
+func ptcOutput(rule *PullThroughCacheRule) ptcRuleOutput {
+	return ptcRuleOutput{
+		EcrRepositoryPrefix:      rule.EcrRepositoryPrefix,
+		UpstreamRegistryURL:      rule.UpstreamRegistryURL,
+		CreatedAt:                rule.CreatedAt,
+		RegistryID:               rule.RegistryID,
+		UpstreamRegistry:         rule.UpstreamRegistry,
+		CredentialArn:            strOrNil(rule.CredentialArn),
+		CustomRoleArn:            strOrNil(rule.CustomRoleArn),
+		UpstreamRepositoryPrefix: rule.UpstreamRepositoryPrefix,
+		UpdatedAt:                rule.UpdatedAt,
+	}
+}
+
+func createPullThroughCacheRule(r *request, reg *Registry) (any, error) {
+	var in createPullThroughCacheRuleInput
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	registryID, err := checkOwnRegistry(r, reg, in.RegistryID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPTCPrefix("ecrRepositoryPrefix", in.EcrRepositoryPrefix); err != nil {
+		return nil, err
+	}
+	if err := checkRequired("upstreamRegistryUrl", in.UpstreamRegistryURL != nil); err != nil {
+		return nil, err
+	}
+	if in.UpstreamRegistry != nil {
+		if err := checkEnum("upstreamRegistry", *in.UpstreamRegistry, enumUpstreamRegistry); err != nil {
+			return nil, err
+		}
+	}
+	if in.CredentialArn != nil {
+		if err := checkCredentialArn(*in.CredentialArn); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkCustomRoleArn(in.CustomRoleArn); err != nil {
+		return nil, err
+	}
+	prefix := *in.EcrRepositoryPrefix
+	upstreamPrefix := "ROOT"
+	if in.UpstreamRepositoryPrefix != nil {
+		if err := checkPTCPrefix("upstreamRepositoryPrefix", in.UpstreamRepositoryPrefix); err != nil {
+			return nil, err
+		}
+		upstreamPrefix = *in.UpstreamRepositoryPrefix
+		if prefix == "ROOT" && upstreamPrefix != "ROOT" {
+			return nil, errValidation("upstreamRepositoryPrefix can only be set when ecrRepositoryPrefix is not ROOT")
+		}
+	}
+	url := *in.UpstreamRegistryURL
+	upstream, ok := upstreamRegistryOf(url)
+	if !ok {
+		return nil, apiErr("UnsupportedUpstreamRegistryException",
+			"The upstream registry URL '%s' is not supported for pull through cache rules", url)
+	}
+	if in.UpstreamRegistry != nil && *in.UpstreamRegistry != upstream {
+		// Assumption: an explicit upstreamRegistry must agree with the URL.
+		return nil, apiErr("UnsupportedUpstreamRegistryException",
+			"The upstream registry '%s' does not match the upstream registry URL '%s'", *in.UpstreamRegistry, url)
+	}
+	// Assumption on the codes: a missing or forbidden credential is a
+	// ValidationException.
+	switch {
+	case slices.Contains(upstreamNeedsCredential, upstream) && in.CredentialArn == nil:
+		return nil, errValidation("A credentialArn is required for the upstream registry '%s'", upstream)
+	case slices.Contains(upstreamNoCredential, upstream) && in.CredentialArn != nil:
+		return nil, errValidation("A credentialArn is not supported for the upstream registry '%s'", upstream)
+	}
+	key := ptcKey(prefix)
+	if _, exists := reg.PullThroughRules[key]; exists {
+		return nil, apiErr("PullThroughCacheRuleAlreadyExistsException",
+			"A pull through cache rule with prefix '%s' already exists in the registry with id '%s'", prefix, registryID)
+	}
+	if len(reg.PullThroughRules) >= maxPullThroughCacheRule {
+		return nil, apiErr("LimitExceededException",
+			"The maximum number of pull through cache rules (%d) for the registry with id '%s' has been reached", maxPullThroughCacheRule, registryID)
+	}
+	rule := &PullThroughCacheRule{
+		EcrRepositoryPrefix:      prefix,
+		UpstreamRegistryURL:      url,
+		CreatedAt:                ts(r.e.now()),
+		RegistryID:               registryID,
+		UpstreamRegistry:         upstream,
+		UpstreamRepositoryPrefix: upstreamPrefix,
+	}
+	if in.CredentialArn != nil {
+		rule.CredentialArn = *in.CredentialArn
+	}
+	if in.CustomRoleArn != nil {
+		rule.CustomRoleArn = *in.CustomRoleArn
+	}
+	reg.PullThroughRules[key] = rule
+	return ptcOutput(rule), nil
+}
+
+type describePullThroughCacheRulesInput struct {
+	RegistryID            *string  `json:"registryId"`
+	EcrRepositoryPrefixes []string `json:"ecrRepositoryPrefixes"`
+	NextToken             *string  `json:"nextToken"`
+	MaxResults            *int64   `json:"maxResults"`
+}
+
+func describePullThroughCacheRules(r *request, reg *Registry) (any, error) {
+	var in describePullThroughCacheRulesInput
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	registryID, err := checkOwnRegistry(r, reg, in.RegistryID)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	if in.EcrRepositoryPrefixes != nil {
+		if err := checkListSize("ecrRepositoryPrefixes", len(in.EcrRepositoryPrefixes), 1, 100); err != nil {
+			return nil, err
+		}
+		for i := range in.EcrRepositoryPrefixes {
+			if err := checkPTCPrefix("ecrRepositoryPrefixes.member", &in.EcrRepositoryPrefixes[i]); err != nil {
+				return nil, err
+			}
+		}
+		for _, p := range in.EcrRepositoryPrefixes {
+			if _, ok := reg.PullThroughRules[ptcKey(p)]; !ok {
+				return nil, errPTCNotFound(p, registryID)
+			}
+			if !slices.Contains(keys, ptcKey(p)) {
+				keys = append(keys, ptcKey(p))
+			}
+		}
+		slices.Sort(keys)
+	} else {
+		keys = sortedKeys(reg.PullThroughRules)
+	}
+	page, next, err := paginate(r, keys, in.NextToken, in.MaxResults, 100, 1000)
+	if err != nil {
+		return nil, err
+	}
+	out := struct {
+		PullThroughCacheRules []ptcRuleOutput `json:"pullThroughCacheRules"`
+		NextToken             *string         `json:"nextToken,omitempty"`
+	}{PullThroughCacheRules: []ptcRuleOutput{}, NextToken: strOrNil(next)}
+	for _, k := range page {
+		out.PullThroughCacheRules = append(out.PullThroughCacheRules, ptcOutput(reg.PullThroughRules[k]))
+	}
+	return out, nil
+}
+
+type updatePullThroughCacheRuleInput struct {
+	RegistryID          *string `json:"registryId"`
+	EcrRepositoryPrefix *string `json:"ecrRepositoryPrefix"`
+	CredentialArn       *string `json:"credentialArn"`
+	CustomRoleArn       *string `json:"customRoleArn"`
+}
+
+func updatePullThroughCacheRule(r *request, reg *Registry) (any, error) {
+	var in updatePullThroughCacheRuleInput
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	rule, err := findPTCRule(r, reg, in.RegistryID, in.EcrRepositoryPrefix)
+	if err != nil {
+		return nil, err
+	}
+	if in.CredentialArn != nil {
+		if err := checkCredentialArn(*in.CredentialArn); err != nil {
+			return nil, err
+		}
+		if slices.Contains(upstreamNoCredential, rule.UpstreamRegistry) {
+			return nil, errValidation("A credentialArn is not supported for the upstream registry '%s'", rule.UpstreamRegistry)
+		}
+	}
+	if err := checkCustomRoleArn(in.CustomRoleArn); err != nil {
+		return nil, err
+	}
+	// Absent members keep their value; customRoleArn "" clears it
+	// (assumption, the model allows length 0).
+	if in.CredentialArn != nil {
+		rule.CredentialArn = *in.CredentialArn
+	}
+	if in.CustomRoleArn != nil {
+		rule.CustomRoleArn = *in.CustomRoleArn
+	}
+	rule.UpdatedAt = ts(r.e.now())
+	return ptcRuleOutput{
+		EcrRepositoryPrefix:      rule.EcrRepositoryPrefix,
+		RegistryID:               rule.RegistryID,
+		UpdatedAt:                rule.UpdatedAt,
+		CredentialArn:            strOrNil(rule.CredentialArn),
+		CustomRoleArn:            strOrNil(rule.CustomRoleArn),
+		UpstreamRepositoryPrefix: rule.UpstreamRepositoryPrefix,
+	}, nil
+}
+
+type ptcPrefixInput struct {
+	RegistryID          *string `json:"registryId"`
+	EcrRepositoryPrefix *string `json:"ecrRepositoryPrefix"`
+}
+
+func deletePullThroughCacheRule(r *request, reg *Registry) (any, error) {
+	var in ptcPrefixInput
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	rule, err := findPTCRule(r, reg, in.RegistryID, in.EcrRepositoryPrefix)
+	if err != nil {
+		return nil, err
+	}
+	delete(reg.PullThroughRules, ptcKey(rule.EcrRepositoryPrefix))
+	out := ptcOutput(rule)
+	out.UpstreamRegistry, out.UpdatedAt = "", nil // not members of the Delete response
+	return out, nil
+}
+
+func validatePullThroughCacheRule(r *request, reg *Registry) (any, error) {
+	var in ptcPrefixInput
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	rule, err := findPTCRule(r, reg, in.RegistryID, in.EcrRepositoryPrefix)
+	if err != nil {
+		return nil, err
+	}
+	// The emulator cannot reach upstream registries or secrets: every
+	// stored rule validates.
+	valid := true
+	out := ptcOutput(rule)
+	out.CreatedAt, out.UpstreamRegistry, out.UpdatedAt, out.IsValid = nil, "", nil, &valid
+	return out, nil
+}
