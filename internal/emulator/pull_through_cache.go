@@ -78,9 +78,9 @@ func checkPTCPrefix(member string, v *string) error {
 	return checkPattern(member, *v, reRegistryPrefix, registryPrefixPattern)
 }
 
-// ptcKey is the rule's key: a trailing '/' is implied, so "a" and "a/" are
-// the same rule (assumption).
-func ptcKey(prefix string) string { return strings.TrimSuffix(prefix, "/") }
+// prefixKey is the key of a pull-through cache rule or a creation template:
+// a trailing '/' is implied, so "a" and "a/" name the same one (assumption).
+func prefixKey(prefix string) string { return strings.TrimSuffix(prefix, "/") }
 
 func checkCredentialArn(v string) error {
 	if err := checkLength("credentialArn", v, 50, 612); err != nil {
@@ -110,7 +110,7 @@ func findPTCRule(r *request, reg *Registry, registryID, prefix *string) (*PullTh
 	if err := checkPTCPrefix("ecrRepositoryPrefix", prefix); err != nil {
 		return nil, err
 	}
-	rule, ok := reg.PullThroughRules[ptcKey(*prefix)]
+	rule, ok := reg.PullThroughRules[prefixKey(*prefix)]
 	if !ok {
 		return nil, errPTCNotFound(*prefix, id)
 	}
@@ -213,7 +213,7 @@ func createPullThroughCacheRule(r *request, reg *Registry) (any, error) {
 	case slices.Contains(upstreamNoCredential, upstream) && in.CredentialArn != nil:
 		return nil, errValidation("A credentialArn is not supported for the upstream registry '%s'", upstream)
 	}
-	key := ptcKey(prefix)
+	key := prefixKey(prefix)
 	if _, exists := reg.PullThroughRules[key]; exists {
 		return nil, apiErr("PullThroughCacheRuleAlreadyExistsException",
 			"A pull through cache rule with prefix '%s' already exists in the registry with id '%s'", prefix, registryID)
@@ -267,11 +267,11 @@ func describePullThroughCacheRules(r *request, reg *Registry) (any, error) {
 			}
 		}
 		for _, p := range in.EcrRepositoryPrefixes {
-			if _, ok := reg.PullThroughRules[ptcKey(p)]; !ok {
+			if _, ok := reg.PullThroughRules[prefixKey(p)]; !ok {
 				return nil, errPTCNotFound(p, registryID)
 			}
-			if !slices.Contains(keys, ptcKey(p)) {
-				keys = append(keys, ptcKey(p))
+			if !slices.Contains(keys, prefixKey(p)) {
+				keys = append(keys, prefixKey(p))
 			}
 		}
 		slices.Sort(keys)
@@ -352,7 +352,7 @@ func deletePullThroughCacheRule(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	delete(reg.PullThroughRules, ptcKey(rule.EcrRepositoryPrefix))
+	delete(reg.PullThroughRules, prefixKey(rule.EcrRepositoryPrefix))
 	out := ptcOutput(rule)
 	out.UpstreamRegistry, out.UpdatedAt = "", nil // not members of the Delete response
 	return out, nil
