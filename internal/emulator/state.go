@@ -187,12 +187,18 @@ type LifecyclePreview struct {
 
 // LifecyclePreviewResult is LifecyclePolicyPreviewResult.
 type LifecyclePreviewResult struct {
-	ImageTags           []string       `json:"imageTags,omitempty"`
-	ImageDigest         string         `json:"imageDigest"`
-	ImagePushedAt       *Time          `json:"imagePushedAt"`
-	Action              map[string]any `json:"action"`
-	AppliedRulePriority int            `json:"appliedRulePriority"`
-	StorageClass        string         `json:"storageClass,omitempty"`
+	ImageTags           []string        `json:"imageTags,omitempty"`
+	ImageDigest         string          `json:"imageDigest"`
+	ImagePushedAt       *Time           `json:"imagePushedAt"`
+	Action              LifecycleAction `json:"action"`
+	AppliedRulePriority int             `json:"appliedRulePriority"`
+	StorageClass        string          `json:"storageClass,omitempty"`
+}
+
+// LifecycleAction is LifecyclePolicyRuleAction (EXPIRE | TRANSITION).
+type LifecycleAction struct {
+	Type               string `json:"type"`
+	TargetStorageClass string `json:"targetStorageClass,omitempty"`
 }
 
 // ---- registry-level entities ----
