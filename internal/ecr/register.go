@@ -8,10 +8,15 @@ import (
 
 // Resources lists every resource of the provider.
 func Resources() []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewRepositoryPolicyResource,
+		NewLifecyclePolicyResource,
+	}
 }
 
 // DataSources lists every data source of the provider.
 func DataSources() []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewLifecyclePolicyDocumentDataSource,
+	}
 }

@@ -1,0 +1,394 @@
+package ecr
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"slices"
+	"strings"
+
+	awspolicy "github.com/hashicorp/awspolicyequivalence"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/iampolicy"
+	"github.com/ecrkit/terraform-provider-ecr/internal/lifecyclepolicy"
+)
+
+// This file holds the two JSON string types of the policy resources. Both
+// keep the configured text in state when what ECR returns means the same
+// (ECR pretty-prints repository policies, and may reorder lifecycle rules),
+// and both validate the document at plan time.
+
+var (
+	_ basetypes.StringTypable                    = iamPolicyType{}
+	_ basetypes.StringValuableWithSemanticEquals = iamPolicyValue{}
+	_ xattr.ValidateableAttribute                = iamPolicyValue{}
+
+	_ basetypes.StringTypable                    = lifecyclePolicyType{}
+	_ basetypes.StringValuableWithSemanticEquals = lifecyclePolicyValue{}
+	_ xattr.ValidateableAttribute                = lifecyclePolicyValue{}
+)
+
+// ---- IAM policy documents ----
+
+// iamPolicyType is a string holding an IAM resource policy document.
+type iamPolicyType struct{ basetypes.StringType }
+
+func (t iamPolicyType) String() string { return "ecr.iamPolicyType" }
+
+func (t iamPolicyType) Equal(o attr.Type) bool {
+	_, ok := o.(iamPolicyType)
+	return ok
+}
+
+func (t iamPolicyType) ValueType(context.Context) attr.Value { return iamPolicyValue{} }
+
+func (t iamPolicyType) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
+	return iamPolicyValue{StringValue: in}, nil
+}
+
+func (t iamPolicyType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+	v, err := t.StringType.ValueFromTerraform(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := v.(basetypes.StringValue)
+	if !ok {
+		return nil, fmt.Errorf("unexpected value type %T", v)
+	}
+	return iamPolicyValue{StringValue: s}, nil
+}
+
+// iamPolicyValue is an IAM policy document; two documents are equal when
+// awspolicyequivalence says they grant the same.
+type iamPolicyValue struct{ basetypes.StringValue }
+
+func newIAMPolicyValue(s string) iamPolicyValue {
+	return iamPolicyValue{StringValue: basetypes.NewStringValue(s)}
+}
+
+func (v iamPolicyValue) Type(context.Context) attr.Type { return iamPolicyType{} }
+
+func (v iamPolicyValue) Equal(o attr.Value) bool {
+	other, ok := o.(iamPolicyValue)
+	return ok && v.StringValue.Equal(other.StringValue)
+}
+
+// StringSemanticEquals implements basetypes.StringValuableWithSemanticEquals.
+func (v iamPolicyValue) StringSemanticEquals(_ context.Context, newValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	other, ok := newValuable.(iamPolicyValue)
+	if !ok {
+		diags.AddError("Semantic equality check error",
+			fmt.Sprintf("expected %T, got %T; this is a bug in the provider", v, newValuable))
+		return false, diags
+	}
+	return iamPoliciesEquivalent(v.ValueString(), other.ValueString()), diags
+}
+
+// iamPoliciesEquivalent reports whether two policy texts grant the same; a
+// text that is not a policy is only equivalent to the same text.
+func iamPoliciesEquivalent(a, b string) bool {
+	if a == b {
+		return true
+	}
+	eq, err := awspolicy.PoliciesAreEquivalent(a, b)
+	return err == nil && eq
+}
+
+// ValidateAttribute implements xattr.ValidateableAttribute: the text must be
+// JSON and a policy document ECR accepts.
+func (v iamPolicyValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
+	if v.IsNull() || v.IsUnknown() {
+		return
+	}
+	if !json.Valid([]byte(v.ValueString())) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid JSON", "The policy is not valid JSON (RFC 7159).")
+		return
+	}
+	if err := iampolicy.Validate(v.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IAM policy document", err.Error())
+	}
+}
+
+// ---- lifecycle policies ----
+
+// lifecyclePolicyType is a string holding an ECR lifecycle policy.
+type lifecyclePolicyType struct{ basetypes.StringType }
+
+func (t lifecyclePolicyType) String() string { return "ecr.lifecyclePolicyType" }
+
+func (t lifecyclePolicyType) Equal(o attr.Type) bool {
+	_, ok := o.(lifecyclePolicyType)
+	return ok
+}
+
+func (t lifecyclePolicyType) ValueType(context.Context) attr.Value { return lifecyclePolicyValue{} }
+
+func (t lifecyclePolicyType) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
+	return lifecyclePolicyValue{StringValue: in}, nil
+}
+
+func (t lifecyclePolicyType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+	v, err := t.StringType.ValueFromTerraform(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := v.(basetypes.StringValue)
+	if !ok {
+		return nil, fmt.Errorf("unexpected value type %T", v)
+	}
+	return lifecyclePolicyValue{StringValue: s}, nil
+}
+
+// lifecyclePolicyValue is a lifecycle policy; two policies are equal when
+// their normalised forms are (see normalizeLifecyclePolicy).
+type lifecyclePolicyValue struct{ basetypes.StringValue }
+
+func newLifecyclePolicyValue(s string) lifecyclePolicyValue {
+	return lifecyclePolicyValue{StringValue: basetypes.NewStringValue(s)}
+}
+
+func (v lifecyclePolicyValue) Type(context.Context) attr.Type { return lifecyclePolicyType{} }
+
+func (v lifecyclePolicyValue) Equal(o attr.Value) bool {
+	other, ok := o.(lifecyclePolicyValue)
+	return ok && v.StringValue.Equal(other.StringValue)
+}
+
+// StringSemanticEquals implements basetypes.StringValuableWithSemanticEquals.
+func (v lifecyclePolicyValue) StringSemanticEquals(_ context.Context, newValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	other, ok := newValuable.(lifecyclePolicyValue)
+	if !ok {
+		diags.AddError("Semantic equality check error",
+			fmt.Sprintf("expected %T, got %T; this is a bug in the provider", v, newValuable))
+		return false, diags
+	}
+	return lifecyclePoliciesEquivalent(v.ValueString(), other.ValueString()), diags
+}
+
+// lifecyclePoliciesEquivalent reports whether two lifecycle policy texts
+// say the same; a text that is not JSON is only equivalent to itself.
+func lifecyclePoliciesEquivalent(a, b string) bool {
+	if a == b {
+		return true
+	}
+	na, err := normalizeLifecyclePolicy(a)
+	if err != nil {
+		return false
+	}
+	nb, err := normalizeLifecyclePolicy(b)
+	return err == nil && na == nb
+}
+
+// ValidateAttribute implements xattr.ValidateableAttribute: the text must be
+// JSON and a lifecycle policy PutLifecyclePolicy accepts. A failure inside a
+// rule names the rule by position and priority.
+func (v lifecyclePolicyValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
+	if v.IsNull() || v.IsUnknown() {
+		return
+	}
+	if !json.Valid([]byte(v.ValueString())) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid JSON", "The lifecycle policy is not valid JSON (RFC 7159).")
+		return
+	}
+	if err := lifecyclepolicy.Validate(v.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid lifecycle policy", describeLifecyclePolicyError(err))
+	}
+}
+
+// describeLifecyclePolicyError turns a lifecyclepolicy validation error into
+// a diagnostic detail such as
+// "rule 2 (priority 20): selection.countUnit: <ECR's message>".
+func describeLifecyclePolicyError(err error) string {
+	var le *lifecyclepolicy.Error
+	if !errors.As(err, &le) {
+		var lenErr *lifecyclepolicy.LengthError
+		if errors.As(err, &lenErr) {
+			return fmt.Sprintf("the policy has %d characters; ECR accepts %d to %d (%s)",
+				lenErr.Length, lifecyclepolicy.MinLength, lifecyclepolicy.MaxLength, err)
+		}
+		return err.Error()
+	}
+	var where string
+	if le.RuleIndex >= 0 {
+		where = fmt.Sprintf("rule %d", le.RuleIndex+1)
+		if le.RulePriority > 0 {
+			where += fmt.Sprintf(" (priority %d)", le.RulePriority)
+		}
+		if le.Field != "" {
+			where += ": " + le.Field
+		}
+	} else if le.Field != "" {
+		where = le.Field
+	}
+	if where == "" {
+		return err.Error()
+	}
+	return fmt.Sprintf("%s: %s\n\n(JSON path %s)", where, err.Error(), jsonPathOf(le))
+}
+
+func jsonPathOf(le *lifecyclepolicy.Error) string {
+	if p := le.Path(); p != "" {
+		return p
+	}
+	return "the policy"
+}
+
+// normalizeLifecyclePolicy returns a canonical compact form of a lifecycle
+// policy: object keys sorted, rules sorted by rulePriority, the tag lists of
+// each selection sorted, empty lists dropped (an empty list means the same
+// as none) and numbers in a canonical spelling. Keys the provider does not
+// know are kept and compared, so a change to them is never hidden.
+func normalizeLifecyclePolicy(text string) (string, error) {
+	root, err := decodeJSON(text)
+	if err != nil {
+		return "", err
+	}
+	if obj, ok := root.(map[string]any); ok {
+		if rules, ok := obj["rules"].([]any); ok {
+			for _, r := range rules {
+				normalizeLifecycleRule(r)
+			}
+			slices.SortStableFunc(rules, compareRulePriority)
+		}
+	}
+	root = canonicalNumbers(root)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(root); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(buf.String()), nil
+}
+
+func normalizeLifecycleRule(r any) {
+	rule, ok := r.(map[string]any)
+	if !ok {
+		return
+	}
+	for _, block := range []string{"selection", "action"} {
+		obj, ok := rule[block].(map[string]any)
+		if !ok {
+			continue
+		}
+		for k, v := range obj {
+			list, ok := v.([]any)
+			if !ok {
+				continue
+			}
+			if len(list) == 0 {
+				delete(obj, k)
+				continue
+			}
+			if k == "tagPatternList" || k == "tagPrefixList" {
+				slices.SortStableFunc(list, compareJSONScalars)
+			}
+		}
+	}
+}
+
+// compareRulePriority orders rules by numeric rulePriority; rules without
+// a numeric priority go last, in their original order.
+func compareRulePriority(a, b any) int {
+	pa, oka := rulePriority(a)
+	pb, okb := rulePriority(b)
+	switch {
+	case oka && okb:
+		return pa.Cmp(pb)
+	case oka:
+		return -1
+	case okb:
+		return 1
+	}
+	return 0
+}
+
+func rulePriority(r any) (*big.Rat, bool) {
+	rule, ok := r.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	n, ok := rule["rulePriority"].(json.Number)
+	if !ok {
+		return nil, false
+	}
+	return new(big.Rat).SetString(string(n))
+}
+
+func compareJSONScalars(a, b any) int {
+	sa, oka := a.(string)
+	sb, okb := b.(string)
+	switch {
+	case oka && okb:
+		return strings.Compare(sa, sb)
+	case oka:
+		return -1
+	case okb:
+		return 1
+	}
+	return 0
+}
+
+// canonicalNumbers rewrites every number so that 10, 10.0 and 1e1 have the
+// same spelling.
+func canonicalNumbers(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = canonicalNumbers(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = canonicalNumbers(e)
+		}
+	case json.Number:
+		if r, ok := new(big.Rat).SetString(string(t)); ok {
+			if r.IsInt() {
+				return json.Number(r.Num().String())
+			}
+			return json.Number(r.FloatString(20))
+		}
+	}
+	return v
+}
+
+// decodeJSON decodes exactly one JSON value, keeping numbers exact.
+func decodeJSON(text string) (any, error) {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("unexpected data after the JSON value")
+	}
+	return v, nil
+}
+
+// normalizeJSON returns the compact form of a JSON text with object keys
+// sorted, as Terraform's jsonencode writes it. Read stores this form when it
+// has no equivalent prior value (import), so that a configuration written
+// with jsonencode matches the imported state.
+func normalizeJSON(text string) string {
+	v, err := decodeJSON(text)
+	if err != nil {
+		return text
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return text
+	}
+	return string(b)
+}
