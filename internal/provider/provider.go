@@ -4,19 +4,21 @@ package provider
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	ecrres "github.com/ecrkit/terraform-provider-ecr/internal/ecr"
-	"github.com/ecrkit/terraform-provider-ecr/internal/framework"
 )
 
 // New returns the provider factory for a version (set at build time).
@@ -26,7 +28,12 @@ func New(version string) func() provider.Provider {
 
 type ecrProvider struct {
 	version string
+	// backoff replaces the retryer's exponential backoff; tests set it so
+	// that retried calls do not sleep for seconds. nil in production.
+	backoff retry.BackoffDelayer
 }
+
+var _ provider.ProviderWithConfigValidators = (*ecrProvider)(nil)
 
 func (p *ecrProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "ecr"
@@ -35,6 +42,12 @@ func (p *ecrProvider) Metadata(_ context.Context, _ provider.MetadataRequest, re
 
 func (p *ecrProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = providerSchema()
+}
+
+func (p *ecrProvider) ConfigValidators(_ context.Context) []provider.ConfigValidator {
+	return []provider.ConfigValidator{
+		providervalidator.RequiredTogether(path.MatchRoot("access_key"), path.MatchRoot("secret_key")),
+	}
 }
 
 func (p *ecrProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -51,7 +64,19 @@ func (p *ecrProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	meta, diags := configure(ctx, p.version, req.TerraformVersion, &m)
+	if !req.Config.Raw.IsFullyKnown() {
+		if req.ClientCapabilities.DeferralAllowed {
+			tflog.Info(ctx, "provider configuration has unknown values; deferring")
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+			return
+		}
+		// Terraform configures the provider again with known values before
+		// apply; until then unknown settings are treated as unset.
+		tflog.Info(ctx, "provider configuration has unknown values; treating them as unset for this plan")
+	}
+	c := configurer{version: p.version, terraformVersion: req.TerraformVersion, backoff: p.backoff,
+		partial: !req.Config.Raw.IsFullyKnown()}
+	meta, diags := c.configure(ctx, &m)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -59,27 +84,29 @@ func (p *ecrProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	resp.ResourceData = meta
 	resp.DataSourceData = meta
 	resp.EphemeralResourceData = meta
+	resp.ListResourceData = meta
+	resp.ActionData = meta
 }
 
 // ---- model ----
 
 type providerModel struct {
-	Region                 types.String       `tfsdk:"region"`
-	Profile                types.String       `tfsdk:"profile"`
-	AccessKey              types.String       `tfsdk:"access_key"`
-	SecretKey              types.String       `tfsdk:"secret_key"`
-	Token                  types.String       `tfsdk:"token"`
-	SharedConfigFiles      types.List         `tfsdk:"shared_config_files"`
-	SharedCredentialsFiles types.List         `tfsdk:"shared_credentials_files"`
-	AssumeRole             []assumeRoleModel  `tfsdk:"assume_role"`
-	Endpoints              []endpointsModel   `tfsdk:"endpoints"`
-	MaxRetries             types.Int64        `tfsdk:"max_retries"`
-	RetryMode              types.String       `tfsdk:"retry_mode"`
-	DefaultTags            []defaultTagsModel `tfsdk:"default_tags"`
-	IgnoreTags             []ignoreTagsModel  `tfsdk:"ignore_tags"`
-	CustomCABundle         types.String       `tfsdk:"custom_ca_bundle"`
-	Insecure               types.Bool         `tfsdk:"insecure"`
-	HTTPProxy              types.String       `tfsdk:"http_proxy"`
+	Region                 types.String `tfsdk:"region"`
+	Profile                types.String `tfsdk:"profile"`
+	AccessKey              types.String `tfsdk:"access_key"`
+	SecretKey              types.String `tfsdk:"secret_key"`
+	Token                  types.String `tfsdk:"token"`
+	SharedConfigFiles      types.List   `tfsdk:"shared_config_files"`
+	SharedCredentialsFiles types.List   `tfsdk:"shared_credentials_files"`
+	AssumeRole             types.List   `tfsdk:"assume_role"` // of assumeRoleModel
+	Endpoints              types.List   `tfsdk:"endpoints"`   // of endpointsModel
+	MaxRetries             types.Int64  `tfsdk:"max_retries"`
+	RetryMode              types.String `tfsdk:"retry_mode"`
+	DefaultTags            types.List   `tfsdk:"default_tags"` // of defaultTagsModel
+	IgnoreTags             types.List   `tfsdk:"ignore_tags"`  // of ignoreTagsModel
+	CustomCABundle         types.String `tfsdk:"custom_ca_bundle"`
+	Insecure               types.Bool   `tfsdk:"insecure"`
+	HTTPProxy              types.String `tfsdk:"http_proxy"`
 }
 
 type assumeRoleModel struct {
@@ -106,95 +133,98 @@ type ignoreTagsModel struct {
 
 func providerSchema() schema.Schema {
 	return schema.Schema{
-		Description: "Manages Amazon ECR (the private container registry). Settings have the same names and meaning as in the hashicorp/aws provider.",
+		MarkdownDescription: "Manages Amazon ECR, the private container registry. Settings have the same names and " +
+			"meaning as in the `hashicorp/aws` provider, and every standard `AWS_*` environment variable works.",
 		Attributes: map[string]schema.Attribute{
-			"region":     schema.StringAttribute{Optional: true, Description: "AWS Region of the registry. Can also be set with AWS_REGION or AWS_DEFAULT_REGION, or come from the profile."},
-			"profile":    schema.StringAttribute{Optional: true, Description: "Named profile of the shared configuration and credentials files. Can also be set with AWS_PROFILE."},
-			"access_key": schema.StringAttribute{Optional: true, Sensitive: true, Description: "AWS access key id. Can also be set with AWS_ACCESS_KEY_ID."},
-			"secret_key": schema.StringAttribute{Optional: true, Sensitive: true, Description: "AWS secret access key. Can also be set with AWS_SECRET_ACCESS_KEY."},
-			"token":      schema.StringAttribute{Optional: true, Sensitive: true, Description: "Session token for temporary credentials. Can also be set with AWS_SESSION_TOKEN."},
+			"region": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "AWS Region of the registry, e.g. `us-west-2`. Can also be set with the `AWS_REGION` " +
+					"or `AWS_DEFAULT_REGION` environment variables, or come from the `region` of the profile in the shared configuration file."},
+			"profile": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Named profile of the shared configuration and credentials files. Can also be set with `AWS_PROFILE`."},
+			"access_key": schema.StringAttribute{Optional: true, Sensitive: true,
+				MarkdownDescription: "AWS access key id. Requires `secret_key`. Can also be set with `AWS_ACCESS_KEY_ID`."},
+			"secret_key": schema.StringAttribute{Optional: true, Sensitive: true,
+				MarkdownDescription: "AWS secret access key. Requires `access_key`. Can also be set with `AWS_SECRET_ACCESS_KEY`."},
+			"token": schema.StringAttribute{Optional: true, Sensitive: true,
+				MarkdownDescription: "Session token of temporary credentials, used with `access_key` and `secret_key`. " +
+					"Can also be set with `AWS_SESSION_TOKEN`."},
 			"shared_config_files": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-				Description: "Paths of shared configuration files (default ~/.aws/config). Can also be set with AWS_CONFIG_FILE."},
+				MarkdownDescription: "Paths of shared configuration files (default `~/.aws/config`). " +
+					"Can also be set with `AWS_CONFIG_FILE`."},
 			"shared_credentials_files": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-				Description: "Paths of shared credentials files (default ~/.aws/credentials). Can also be set with AWS_SHARED_CREDENTIALS_FILE."},
+				MarkdownDescription: "Paths of shared credentials files (default `~/.aws/credentials`). " +
+					"Can also be set with `AWS_SHARED_CREDENTIALS_FILE`."},
 			"max_retries": schema.Int64Attribute{Optional: true,
-				Description: "Maximum number of attempts of a throttled or failed API call (the SDK's standard retryer; default 25)."},
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+				MarkdownDescription: "Maximum number of attempts of an API call that is throttled or fails transiently; " +
+					"the delay between attempts grows exponentially. `0` or unset means the default, " +
+					"`AWS_MAX_ATTEMPTS` or the profile's `max_attempts` if set, else 25."},
 			"retry_mode": schema.StringAttribute{Optional: true,
-				Description: "`standard` or `adaptive`. Can also be set with AWS_RETRY_MODE."},
+				Validators: []validator.String{stringvalidator.OneOf("standard", "adaptive")},
+				MarkdownDescription: "Retry mode of the AWS SDK: `standard` or `adaptive`. Can also be set with " +
+					"`AWS_RETRY_MODE` or the profile's `retry_mode`."},
 			"custom_ca_bundle": schema.StringAttribute{Optional: true,
-				Description: "Path of a PEM file of certificate authorities to trust. Can also be set with AWS_CA_BUNDLE."},
+				MarkdownDescription: "Path of a PEM file of the certificate authorities to trust for the API endpoints, " +
+					"instead of the system's (as in the AWS SDK). Can also be set with `AWS_CA_BUNDLE`."},
 			"insecure": schema.BoolAttribute{Optional: true,
-				Description: "Skip TLS verification of the API endpoints (for test endpoints only)."},
+				MarkdownDescription: "Skip TLS certificate verification of the API endpoints. Only for test endpoints. Default `false`."},
 			"http_proxy": schema.StringAttribute{Optional: true,
-				Description: "URL of an HTTP proxy for API calls. Defaults to the HTTP_PROXY/HTTPS_PROXY environment variables."},
+				Validators: []validator.String{proxyURL()},
+				MarkdownDescription: "URL of a proxy (`http://` or `https://`) for every API call, HTTP and HTTPS. " +
+					"Unset means the `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` environment variables apply."},
 		},
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.ListNestedBlock{
-				Description: "Role to assume (STS AssumeRole) with the configured credentials.",
+				MarkdownDescription: "Role to assume with STS `AssumeRole`, using the credentials configured above. " +
+					"Several blocks chain roles: each is assumed with the credentials of the one before.",
 				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
-					"role_arn":     schema.StringAttribute{Optional: true, Description: "ARN of the role to assume."},
-					"session_name": schema.StringAttribute{Optional: true, Description: "Session name."},
-					"external_id":  schema.StringAttribute{Optional: true, Description: "External id the role's trust policy requires."},
-					"duration":     schema.StringAttribute{Optional: true, Description: "Session duration, e.g. `1h` (15m to 12h)."},
-					"policy":       schema.StringAttribute{Optional: true, Description: "IAM policy JSON that further restricts the session."},
+					"role_arn": schema.StringAttribute{Optional: true, Validators: []validator.String{roleARN()},
+						MarkdownDescription: "ARN of the role to assume. When empty the block is ignored."},
+					"session_name": schema.StringAttribute{Optional: true,
+						Validators: []validator.String{
+							stringvalidator.LengthBetween(2, 64),
+							stringvalidator.RegexMatches(sessionNamePattern, "must contain only letters, digits and =,.@-_"),
+						},
+						MarkdownDescription: "Session name of the assumed role (2–64 characters)."},
+					"external_id": schema.StringAttribute{Optional: true,
+						Validators:          []validator.String{stringvalidator.LengthBetween(2, 1224)},
+						MarkdownDescription: "External id that the role's trust policy requires."},
+					"duration": schema.StringAttribute{Optional: true, Validators: []validator.String{sessionDuration()},
+						MarkdownDescription: "Duration of the role session, a Go duration between `15m` and `12h`, e.g. `1h`. " +
+							"Default `15m`."},
+					"policy": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "IAM policy JSON that further restricts the permissions of the session."},
 				}},
 			},
 			"endpoints": schema.ListNestedBlock{
-				Description: "Custom service endpoints, e.g. a local ECR emulator. AWS_ENDPOINT_URL_ECR and AWS_ENDPOINT_URL_STS work too.",
+				MarkdownDescription: "Custom service endpoints, e.g. a local ECR emulator. The environment variables " +
+					"`AWS_ENDPOINT_URL_ECR`, `AWS_ENDPOINT_URL_STS` and `AWS_ENDPOINT_URL` work too.",
+				Validators: []validator.List{listvalidator.SizeAtMost(1)},
 				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
-					"ecr": schema.StringAttribute{Optional: true, Description: "ECR API endpoint URL."},
-					"sts": schema.StringAttribute{Optional: true, Description: "STS endpoint URL (used by assume_role)."},
+					"ecr": schema.StringAttribute{Optional: true, Validators: []validator.String{endpointURL()},
+						MarkdownDescription: "ECR API endpoint URL, e.g. `http://127.0.0.1:5000`."},
+					"sts": schema.StringAttribute{Optional: true, Validators: []validator.String{endpointURL()},
+						MarkdownDescription: "STS endpoint URL, used by `assume_role`."},
 				}},
 			},
 			"default_tags": schema.ListNestedBlock{
-				Description: "Tags applied to every taggable resource of this provider.",
+				MarkdownDescription: "Tags added to every taggable resource of this provider; a resource's own `tags` win.",
+				Validators:          []validator.List{listvalidator.SizeAtMost(1)},
 				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
-					"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType, Description: "Tags to add."},
+					"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Tags to add to every resource."},
 				}},
 			},
 			"ignore_tags": schema.ListNestedBlock{
-				Description: "Tags the provider ignores on every resource (managed elsewhere).",
+				MarkdownDescription: "Tags the provider leaves alone on every resource (managed outside Terraform).",
+				Validators:          []validator.List{listvalidator.SizeAtMost(1)},
 				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
-					"keys":         schema.SetAttribute{Optional: true, ElementType: types.StringType, Description: "Exact tag keys to ignore."},
-					"key_prefixes": schema.SetAttribute{Optional: true, ElementType: types.StringType, Description: "Tag key prefixes to ignore."},
+					"keys": schema.SetAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Exact tag keys to ignore."},
+					"key_prefixes": schema.SetAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Tag key prefixes to ignore."},
 				}},
 			},
 		},
 	}
-}
-
-// configure builds the client. Minimal version; see config.go.
-func configure(ctx context.Context, version, tfVersion string, m *providerModel) (*framework.Meta, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	opts := []func(*config.LoadOptions) error{}
-	if r := m.Region.ValueString(); r != "" {
-		opts = append(opts, config.WithRegion(r))
-	}
-	if ak := m.AccessKey.ValueString(); ak != "" {
-		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(ak, m.SecretKey.ValueString(), m.Token.ValueString())))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		diags.AddError("loading AWS configuration", err.Error())
-		return nil, diags
-	}
-	var endpoint string
-	if len(m.Endpoints) > 0 {
-		endpoint = m.Endpoints[0].ECR.ValueString()
-	}
-	client := ecr.NewFromConfig(cfg, func(o *ecr.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-		}
-	})
-	meta := &framework.Meta{Client: client, Region: cfg.Region, DefaultTags: map[string]string{}}
-	if len(m.DefaultTags) > 0 && !m.DefaultTags[0].Tags.IsNull() {
-		diags.Append(m.DefaultTags[0].Tags.ElementsAs(ctx, &meta.DefaultTags, false)...)
-	}
-	if len(m.IgnoreTags) > 0 {
-		diags.Append(m.IgnoreTags[0].Keys.ElementsAs(ctx, &meta.IgnoreTags.Keys, false)...)
-		diags.Append(m.IgnoreTags[0].KeyPrefixes.ElementsAs(ctx, &meta.IgnoreTags.KeyPrefixes, false)...)
-	}
-	_, _ = version, tfVersion
-	return meta, diags
 }
