@@ -1,0 +1,197 @@
+package emulator_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+)
+
+const testSecretArn = "arn:aws:secretsmanager:us-west-2:123456789012:secret:ecr-pullthroughcache/docker-AbCdEf"
+
+func TestCreatePullThroughCacheRule(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cases := []struct {
+		name         string
+		in           ecr.CreatePullThroughCacheRuleInput
+		want         string
+		wantUpstream types.UpstreamRegistry
+	}{
+		{"ecr public", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("ecr-public"),
+			UpstreamRegistryUrl: aws.String("public.ecr.aws")}, "", types.UpstreamRegistryEcrPublic},
+		{"docker hub with secret", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("docker-hub"),
+			UpstreamRegistryUrl: aws.String("registry-1.docker.io"), CredentialArn: aws.String(testSecretArn)}, "", types.UpstreamRegistryDockerHub},
+		{"azure", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("azure"),
+			UpstreamRegistryUrl: aws.String("myreg.azurecr.io"), CredentialArn: aws.String(testSecretArn)}, "", types.UpstreamRegistryAzureContainerRegistry},
+		{"private ecr with role and upstream prefix", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("mirror/"),
+			UpstreamRegistryUrl: aws.String("111111111111.dkr.ecr.eu-west-1.amazonaws.com"), UpstreamRegistry: types.UpstreamRegistryEcr,
+			CustomRoleArn: aws.String("arn:aws:iam::123456789012:role/ptc"), UpstreamRepositoryPrefix: aws.String("team")}, "", types.UpstreamRegistryEcr},
+		{"root", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("ROOT"),
+			UpstreamRegistryUrl: aws.String("quay.io")}, "", types.UpstreamRegistryQuay},
+		{"root with upstream prefix", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("ROOT"),
+			UpstreamRegistryUrl: aws.String("quay.io"), UpstreamRepositoryPrefix: aws.String("team")}, "ValidationException", ""},
+		{"prefix too short", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("a"),
+			UpstreamRegistryUrl: aws.String("quay.io")}, "InvalidParameterException", ""},
+		{"prefix too long", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("abcdefghijklmnopqrstuvwxyz01234"),
+			UpstreamRegistryUrl: aws.String("quay.io")}, "InvalidParameterException", ""},
+		{"prefix pattern", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("Quay"),
+			UpstreamRegistryUrl: aws.String("quay.io")}, "InvalidParameterException", ""},
+		{"unknown upstream", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("mine"),
+			UpstreamRegistryUrl: aws.String("registry.example.com")}, "UnsupportedUpstreamRegistryException", ""},
+		{"upstream mismatch", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("k8s"),
+			UpstreamRegistryUrl: aws.String("registry.k8s.io"), UpstreamRegistry: types.UpstreamRegistryQuay}, "UnsupportedUpstreamRegistryException", ""},
+		{"docker hub without secret", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("docker-hub"),
+			UpstreamRegistryUrl: aws.String("registry-1.docker.io")}, "ValidationException", ""},
+		{"k8s with secret", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("k8s"),
+			UpstreamRegistryUrl: aws.String("registry.k8s.io"), CredentialArn: aws.String(testSecretArn)}, "ValidationException", ""},
+		{"secret outside ecr-pullthroughcache/", ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("ghcr"),
+			UpstreamRegistryUrl: aws.String("ghcr.io"), CredentialArn: aws.String("arn:aws:secretsmanager:us-west-2:123456789012:secret:other/github-AbCdEf")},
+			"InvalidParameterException", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, _ := newClient(t)
+			out, err := c.CreatePullThroughCacheRule(ctx, &tc.in)
+			if got := errCode(err); got != tc.want {
+				t.Fatalf("error = %q (%v), want %q", got, err, tc.want)
+			}
+			if err != nil {
+				return
+			}
+			if out.UpstreamRegistry != tc.wantUpstream || out.CreatedAt == nil || aws.ToString(out.RegistryId) != "123456789012" ||
+				aws.ToString(out.EcrRepositoryPrefix) != aws.ToString(tc.in.EcrRepositoryPrefix) {
+				t.Errorf("created %+v", out)
+			}
+			wantUpstreamPrefix := "ROOT"
+			if tc.in.UpstreamRepositoryPrefix != nil {
+				wantUpstreamPrefix = *tc.in.UpstreamRepositoryPrefix
+			}
+			if got := aws.ToString(out.UpstreamRepositoryPrefix); got != wantUpstreamPrefix {
+				t.Errorf("upstreamRepositoryPrefix = %q, want %q", got, wantUpstreamPrefix)
+			}
+			if _, err := c.CreatePullThroughCacheRule(ctx, &tc.in); errCode(err) != "PullThroughCacheRuleAlreadyExistsException" {
+				t.Errorf("duplicate: %v", err)
+			}
+		})
+	}
+}
+
+func TestPullThroughCacheRule_limit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, _ := newClient(t)
+	for i := range 51 {
+		_, err := c.CreatePullThroughCacheRule(ctx, &ecr.CreatePullThroughCacheRuleInput{
+			EcrRepositoryPrefix: aws.String(fmt.Sprintf("quay%02d", i)), UpstreamRegistryUrl: aws.String("quay.io")})
+		want := ""
+		if i == 50 {
+			want = "LimitExceededException"
+		}
+		if got := errCode(err); got != want {
+			t.Fatalf("rule %d: %q (%v), want %q", i, got, err, want)
+		}
+	}
+	// Paging through the 50 rules.
+	var n int
+	p := ecr.NewDescribePullThroughCacheRulesPaginator(c, &ecr.DescribePullThroughCacheRulesInput{MaxResults: aws.Int32(20)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.PullThroughCacheRules) > 20 {
+			t.Fatalf("page of %d", len(page.PullThroughCacheRules))
+		}
+		n += len(page.PullThroughCacheRules)
+	}
+	if n != 50 {
+		t.Errorf("described %d rules, want 50", n)
+	}
+}
+
+func TestPullThroughCacheRule_describeUpdateValidateDelete(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, _ := newClient(t)
+	if _, err := c.CreatePullThroughCacheRule(ctx, &ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("docker-hub"),
+		UpstreamRegistryUrl: aws.String("registry-1.docker.io"), CredentialArn: aws.String(testSecretArn)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreatePullThroughCacheRule(ctx, &ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("k8s"),
+		UpstreamRegistryUrl: aws.String("registry.k8s.io")}); err != nil {
+		t.Fatal(err)
+	}
+	desc, err := c.DescribePullThroughCacheRules(ctx, &ecr.DescribePullThroughCacheRulesInput{EcrRepositoryPrefixes: []string{"k8s"}})
+	if err != nil || len(desc.PullThroughCacheRules) != 1 || desc.PullThroughCacheRules[0].UpstreamRegistry != types.UpstreamRegistryK8s {
+		t.Fatalf("describe k8s: %+v, %v", desc, err)
+	}
+	newSecret := testSecretArn + "-v2"
+	upd, err := c.UpdatePullThroughCacheRule(ctx, &ecr.UpdatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("docker-hub"),
+		CredentialArn: aws.String(newSecret)})
+	if err != nil || aws.ToString(upd.CredentialArn) != newSecret || upd.UpdatedAt == nil {
+		t.Fatalf("update: %+v, %v", upd, err)
+	}
+	desc, err = c.DescribePullThroughCacheRules(ctx, &ecr.DescribePullThroughCacheRulesInput{EcrRepositoryPrefixes: []string{"docker-hub"}})
+	if err != nil || aws.ToString(desc.PullThroughCacheRules[0].CredentialArn) != newSecret ||
+		aws.ToString(desc.PullThroughCacheRules[0].UpstreamRegistryUrl) != "registry-1.docker.io" || desc.PullThroughCacheRules[0].UpdatedAt == nil {
+		t.Errorf("after update: %+v, %v", desc, err)
+	}
+	val, err := c.ValidatePullThroughCacheRule(ctx, &ecr.ValidatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("docker-hub")})
+	if err != nil || !val.IsValid || aws.ToString(val.CredentialArn) != newSecret || aws.ToString(val.UpstreamRegistryUrl) != "registry-1.docker.io" {
+		t.Errorf("validate: %+v, %v", val, err)
+	}
+	del, err := c.DeletePullThroughCacheRule(ctx, &ecr.DeletePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("docker-hub")})
+	if err != nil || aws.ToString(del.EcrRepositoryPrefix) != "docker-hub" || aws.ToString(del.CredentialArn) != newSecret {
+		t.Errorf("delete: %+v, %v", del, err)
+	}
+
+	cases := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"describe deleted", func() error {
+			_, err := c.DescribePullThroughCacheRules(ctx, &ecr.DescribePullThroughCacheRulesInput{EcrRepositoryPrefixes: []string{"docker-hub"}})
+			return err
+		}, "PullThroughCacheRuleNotFoundException"},
+		{"describe bad prefix", func() error {
+			_, err := c.DescribePullThroughCacheRules(ctx, &ecr.DescribePullThroughCacheRulesInput{EcrRepositoryPrefixes: []string{"X"}})
+			return err
+		}, "InvalidParameterException"},
+		{"update missing", func() error {
+			_, err := c.UpdatePullThroughCacheRule(ctx, &ecr.UpdatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("docker-hub"),
+				CredentialArn: aws.String(testSecretArn)})
+			return err
+		}, "PullThroughCacheRuleNotFoundException"},
+		{"update credential on k8s", func() error {
+			_, err := c.UpdatePullThroughCacheRule(ctx, &ecr.UpdatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("k8s"),
+				CredentialArn: aws.String(testSecretArn)})
+			return err
+		}, "ValidationException"},
+		{"update bad credential", func() error {
+			_, err := c.UpdatePullThroughCacheRule(ctx, &ecr.UpdatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("k8s"),
+				CredentialArn: aws.String("not-an-arn-but-long-enough-to-pass-the-length-check-x")})
+			return err
+		}, "InvalidParameterException"},
+		{"delete missing", func() error {
+			_, err := c.DeletePullThroughCacheRule(ctx, &ecr.DeletePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("docker-hub")})
+			return err
+		}, "PullThroughCacheRuleNotFoundException"},
+		{"validate missing", func() error {
+			_, err := c.ValidatePullThroughCacheRule(ctx, &ecr.ValidatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("docker-hub")})
+			return err
+		}, "PullThroughCacheRuleNotFoundException"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := errCode(tc.call()); got != tc.want {
+				t.Errorf("error = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
