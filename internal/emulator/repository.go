@@ -9,6 +9,8 @@ func init() {
 	register("CreateRepository", false, createRepository)
 	register("DescribeRepositories", true, describeRepositories)
 	register("DeleteRepository", false, deleteRepository)
+	register("PutImageTagMutability", false, putImageTagMutability)
+	register("PutImageScanningConfiguration", false, putImageScanningConfiguration)
 }
 
 type createRepositoryInput struct {
@@ -182,9 +184,13 @@ func describeRepositories(r *request, reg *Registry) (any, error) {
 		}
 		return out, nil
 	}
+	// Keep what lookupRepository returned: with a consistency lag it may be
+	// a deleted repository that is still visible, absent from the map.
+	visible := map[string]*Repository{}
 	var names []string
 	for _, n := range sortedKeys(reg.Repositories) {
 		if repo, ok := r.e.lookupRepository(reg, n); ok && repo.RegistryID == registryID {
+			visible[n] = repo
 			names = append(names, n)
 		}
 	}
@@ -193,7 +199,7 @@ func describeRepositories(r *request, reg *Registry) (any, error) {
 		return nil, err
 	}
 	for _, n := range page {
-		meta := reg.Repositories[n].RepositoryMeta
+		meta := visible[n].RepositoryMeta
 		out.Repositories = append(out.Repositories, &meta)
 	}
 	out.NextToken = strOrNil(next)
@@ -224,4 +230,79 @@ func deleteRepository(r *request, reg *Registry) (any, error) {
 	r.e.extra.deleted("repository", reg, repo.RepositoryName, repo)
 	meta := repo.RepositoryMeta
 	return repositoryOutput{Repository: &meta}, nil
+}
+
+type putImageTagMutabilityInput struct {
+	RegistryID                         *string           `json:"registryId"`
+	RepositoryName                     *string           `json:"repositoryName"`
+	ImageTagMutability                 *string           `json:"imageTagMutability"`
+	ImageTagMutabilityExclusionFilters []ExclusionFilter `json:"imageTagMutabilityExclusionFilters"`
+}
+
+type putImageTagMutabilityOutput struct {
+	RegistryID                         string            `json:"registryId"`
+	RepositoryName                     string            `json:"repositoryName"`
+	ImageTagMutability                 string            `json:"imageTagMutability"`
+	ImageTagMutabilityExclusionFilters []ExclusionFilter `json:"imageTagMutabilityExclusionFilters,omitempty"`
+}
+
+func putImageTagMutability(r *request, reg *Registry) (any, error) {
+	var in putImageTagMutabilityInput
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkRequired("imageTagMutability", in.ImageTagMutability != nil); err != nil {
+		return nil, err
+	}
+	if err := checkMutability(*in.ImageTagMutability, in.ImageTagMutabilityExclusionFilters); err != nil {
+		return nil, err
+	}
+	repo, err := findRepository(r, reg, in.RegistryID, in.RepositoryName)
+	if err != nil {
+		return nil, err
+	}
+	// Replace, never modify in place: responses already built share these.
+	repo.ImageTagMutability = *in.ImageTagMutability
+	repo.ImageTagMutabilityExclusionFilters = nil
+	if len(in.ImageTagMutabilityExclusionFilters) > 0 {
+		repo.ImageTagMutabilityExclusionFilters = in.ImageTagMutabilityExclusionFilters
+	}
+	return putImageTagMutabilityOutput{
+		RegistryID:                         repo.RegistryID,
+		RepositoryName:                     repo.RepositoryName,
+		ImageTagMutability:                 repo.ImageTagMutability,
+		ImageTagMutabilityExclusionFilters: repo.ImageTagMutabilityExclusionFilters,
+	}, nil
+}
+
+type putImageScanningConfigurationInput struct {
+	RegistryID                 *string              `json:"registryId"`
+	RepositoryName             *string              `json:"repositoryName"`
+	ImageScanningConfiguration *ImageScanningConfig `json:"imageScanningConfiguration"`
+}
+
+type putImageScanningConfigurationOutput struct {
+	RegistryID                 string               `json:"registryId"`
+	RepositoryName             string               `json:"repositoryName"`
+	ImageScanningConfiguration *ImageScanningConfig `json:"imageScanningConfiguration"`
+}
+
+func putImageScanningConfiguration(r *request, reg *Registry) (any, error) {
+	var in putImageScanningConfigurationInput
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkRequired("imageScanningConfiguration", in.ImageScanningConfiguration != nil); err != nil {
+		return nil, err
+	}
+	repo, err := findRepository(r, reg, in.RegistryID, in.RepositoryName)
+	if err != nil {
+		return nil, err
+	}
+	repo.ImageScanningConfiguration = in.ImageScanningConfiguration
+	return putImageScanningConfigurationOutput{
+		RegistryID:                 repo.RegistryID,
+		RepositoryName:             repo.RepositoryName,
+		ImageScanningConfiguration: repo.ImageScanningConfiguration,
+	}, nil
 }
