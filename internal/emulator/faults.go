@@ -232,9 +232,9 @@ func (x *extras) fire(fr *faultRule) bool {
 
 // Call is one entry of the call log.
 type Call struct {
-	Op      string    `json:"op"`
-	Account string    `json:"account"`
-	Region  string    `json:"region"`
+	Op      string `json:"op"`
+	Account string `json:"account"`
+	Region  string `json:"region"`
 	// ErrorCode is the error type answered ("" for success).
 	ErrorCode string `json:"errorCode,omitempty"`
 	// Fault is the id of the fault that decided the answer, if any.
