@@ -152,7 +152,7 @@ func TestListTagsForResource(t *testing.T) {
 	}
 	errs := map[string]string{
 		"not-an-arn": "InvalidParameterException",
-		"arn:aws:ecr:us-west-2:123456789012:repository/Bad": "InvalidParameterException",
+		"arn:aws:ecr:us-west-2:123456789012:repository/Bad":  "InvalidParameterException",
 		"arn:aws:ecr:us-west-2:123456789012:repository/nope": "RepositoryNotFoundException",
 	}
 	for arn, want := range errs {
