@@ -608,3 +608,89 @@ func TestListImageReferrers(t *testing.T) {
 		t.Errorf("subjectManifestDigest = %v", aws.ToString(d.SubjectManifestDigest))
 	}
 }
+
+// ---- replication and signing status ----
+
+func TestImageReplicationAndSigningStatus(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := newImageTestClock(0)
+	c, _ := newClient(t, emulator.WithClock(clock), emulator.WithTransitionDelay(time.Minute))
+	dest := func(region, account string) types.ReplicationDestination {
+		return types.ReplicationDestination{Region: aws.String(region), RegistryId: aws.String(account)}
+	}
+	if _, err := c.PutReplicationConfiguration(ctx, &ecr.PutReplicationConfigurationInput{ReplicationConfiguration: &types.ReplicationConfiguration{
+		Rules: []types.ReplicationRule{
+			{Destinations: []types.ReplicationDestination{dest("eu-west-1", "123456789012"), dest("us-east-1", "210987654321")},
+				RepositoryFilters: []types.RepositoryFilter{{Filter: aws.String("prod"), FilterType: types.RepositoryFilterTypePrefixMatch}}},
+			{Destinations: []types.ReplicationDestination{dest("ap-south-1", "123456789012")},
+				RepositoryFilters: []types.RepositoryFilter{{Filter: aws.String("dev"), FilterType: types.RepositoryFilterTypePrefixMatch}}},
+		},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	profile := func(name string) string { return "arn:aws:signer:us-west-2:123456789012:/signing-profiles/" + name }
+	if _, err := c.PutSigningConfiguration(ctx, &ecr.PutSigningConfigurationInput{SigningConfiguration: &types.SigningConfiguration{
+		Rules: []types.SigningRule{
+			{SigningProfileArn: aws.String(profile("all_repos"))},
+			{SigningProfileArn: aws.String(profile("prod_only")), RepositoryFilters: []types.SigningRepositoryFilter{
+				{Filter: aws.String("prod*"), FilterType: types.SigningRepositoryFilterTypeWildcardMatch}}},
+		},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"prod/api", "dev-tools"} {
+		mustCreateRepo(t, c, n)
+		mustPutImage(t, c, n, buildManifest(n), "v1")
+	}
+	v1 := &types.ImageIdentifier{ImageTag: aws.String("v1")}
+	cases := []struct {
+		repo        string
+		regions     []string
+		profiles    int
+		wantStatus  types.ReplicationStatus
+		advanceTime time.Duration
+	}{
+		{"prod/api", []string{"eu-west-1", "us-east-1"}, 2, types.ReplicationStatusInProgress, 0},
+		{"dev-tools", []string{"ap-south-1"}, 1, types.ReplicationStatusInProgress, 0},
+		{"prod/api", []string{"eu-west-1", "us-east-1"}, 2, types.ReplicationStatusComplete, time.Minute},
+	}
+	for _, tc := range cases {
+		clock.advance(tc.advanceTime)
+		rep, err := c.DescribeImageReplicationStatus(ctx, &ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String(tc.repo), ImageId: v1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var regions []string
+		for _, s := range rep.ReplicationStatuses {
+			regions = append(regions, aws.ToString(s.Region))
+			if s.Status != tc.wantStatus {
+				t.Errorf("%s: status %s, want %s", tc.repo, s.Status, tc.wantStatus)
+			}
+		}
+		if !slices.Equal(regions, tc.regions) {
+			t.Errorf("%s: regions %v, want %v", tc.repo, regions, tc.regions)
+		}
+		sig, err := c.DescribeImageSigningStatus(ctx, &ecr.DescribeImageSigningStatusInput{RepositoryName: aws.String(tc.repo), ImageId: v1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sig.SigningStatuses) != tc.profiles {
+			t.Errorf("%s: signing statuses %+v", tc.repo, sig.SigningStatuses)
+		}
+		for _, s := range sig.SigningStatuses {
+			if string(s.Status) != string(tc.wantStatus) {
+				t.Errorf("%s: signing status %s", tc.repo, s.Status)
+			}
+		}
+	}
+	_, err := c.DescribeImageReplicationStatus(ctx, &ecr.DescribeImageReplicationStatusInput{RepositoryName: aws.String("prod/api"),
+		ImageId: &types.ImageIdentifier{ImageTag: aws.String("missing")}})
+	if errCode(err) != "ImageNotFoundException" {
+		t.Errorf("unknown image: %v", err)
+	}
+	_, err = c.DescribeImageSigningStatus(ctx, &ecr.DescribeImageSigningStatusInput{RepositoryName: aws.String("nope"), ImageId: v1})
+	if errCode(err) != "RepositoryNotFoundException" {
+		t.Errorf("unknown repository: %v", err)
+	}
+}

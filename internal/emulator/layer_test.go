@@ -1,0 +1,232 @@
+package emulator_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+)
+
+// uploadLayer pushes content through Initiate/UploadLayerPart/Complete in
+// parts of partLen bytes and returns the layer digest.
+func uploadLayer(t *testing.T, c *ecr.Client, repo, content string, partLen int) string {
+	t.Helper()
+	ctx := context.Background()
+	up, err := c.InitiateLayerUpload(ctx, &ecr.InitiateLayerUploadInput{RepositoryName: aws.String(repo)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for first := 0; first < len(content); first += partLen {
+		last := min(first+partLen, len(content)) - 1
+		out, err := c.UploadLayerPart(ctx, &ecr.UploadLayerPartInput{RepositoryName: aws.String(repo), UploadId: up.UploadId,
+			PartFirstByte: aws.Int64(int64(first)), PartLastByte: aws.Int64(int64(last)), LayerPartBlob: []byte(content[first : last+1])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToInt64(out.LastByteReceived) != int64(last) {
+			t.Fatalf("lastByteReceived = %d, want %d", aws.ToInt64(out.LastByteReceived), last)
+		}
+	}
+	out, err := c.CompleteLayerUpload(ctx, &ecr.CompleteLayerUploadInput{RepositoryName: aws.String(repo), UploadId: up.UploadId,
+		LayerDigests: []string{blobDigest(content)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.LayerDigest)
+}
+
+func TestLayerUpload(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, _ := newClient(t)
+	mustCreateRepo(t, c, "push")
+	init, err := c.InitiateLayerUpload(ctx, &ecr.InitiateLayerUploadInput{RepositoryName: aws.String("push")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(aws.ToString(init.UploadId)) != 36 || aws.ToInt64(init.PartSize) <= 0 {
+		t.Fatalf("initiate: %+v", init)
+	}
+	if d := uploadLayer(t, c, "push", "hello layer content", 5); d != blobDigest("hello layer content") {
+		t.Errorf("digest = %s", d)
+	}
+
+	part := func(uploadID string, first, last int64, blob string) error {
+		_, err := c.UploadLayerPart(ctx, &ecr.UploadLayerPartInput{RepositoryName: aws.String("push"), UploadId: aws.String(uploadID),
+			PartFirstByte: aws.Int64(first), PartLastByte: aws.Int64(last), LayerPartBlob: []byte(blob)})
+		return err
+	}
+	complete := func(uploadID string, digest string) error {
+		_, err := c.CompleteLayerUpload(ctx, &ecr.CompleteLayerUploadInput{RepositoryName: aws.String("push"),
+			UploadId: aws.String(uploadID), LayerDigests: []string{digest}})
+		return err
+	}
+	newUpload := func() string {
+		out, err := c.InitiateLayerUpload(ctx, &ecr.InitiateLayerUploadInput{RepositoryName: aws.String("push")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.UploadId)
+	}
+	cases := []struct {
+		name string
+		run  func(id string) error
+		want string
+	}{
+		{"gap after first part", func(id string) error {
+			if err := part(id, 0, 2, "abc"); err != nil {
+				return err
+			}
+			return part(id, 5, 7, "def")
+		}, "InvalidLayerPartException"},
+		{"range does not fit blob", func(id string) error { return part(id, 0, 9, "abc") }, "InvalidLayerPartException"},
+		{"unknown upload", func(string) error { return part("00000000-0000-4000-8000-000000000000", 0, 0, "a") }, "UploadNotFoundException"},
+		{"malformed upload id", func(string) error { return part("not-a-uuid", 0, 0, "a") }, "InvalidParameterException"},
+		{"empty upload", func(id string) error { return complete(id, blobDigest("")) }, "EmptyUploadException"},
+		{"wrong digest", func(id string) error {
+			if err := part(id, 0, 2, "xyz"); err != nil {
+				return err
+			}
+			return complete(id, blobDigest("abc"))
+		}, "InvalidLayerException"},
+		{"layer exists", func(id string) error {
+			if err := part(id, 0, 18, "hello layer content"); err != nil {
+				return err
+			}
+			return complete(id, blobDigest("hello layer content"))
+		}, "LayerAlreadyExistsException"},
+		{"complete twice", func(id string) error {
+			if err := part(id, 0, 3, "once"); err != nil {
+				return err
+			}
+			if err := complete(id, blobDigest("once")); err != nil {
+				return err
+			}
+			return complete(id, blobDigest("once"))
+		}, "UploadNotFoundException"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.run(newUpload())
+			if got := errCode(err); got != tc.want {
+				t.Fatalf("error = %q (%v), want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestUploadLayerPartExtraMembers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, _ := newClient(t)
+	mustCreateRepo(t, c, "parts")
+	up, err := c.InitiateLayerUpload(ctx, &ecr.InitiateLayerUploadInput{RepositoryName: aws.String("parts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UploadLayerPart(ctx, &ecr.UploadLayerPartInput{RepositoryName: aws.String("parts"), UploadId: up.UploadId,
+		PartFirstByte: aws.Int64(0), PartLastByte: aws.Int64(3), LayerPartBlob: []byte("abcd")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.UploadLayerPart(ctx, &ecr.UploadLayerPartInput{RepositoryName: aws.String("parts"), UploadId: up.UploadId,
+		PartFirstByte: aws.Int64(2), PartLastByte: aws.Int64(5), LayerPartBlob: []byte("cdef")})
+	var ilp *types.InvalidLayerPartException
+	if !errors.As(err, &ilp) {
+		t.Fatalf("error = %v, want InvalidLayerPartException", err)
+	}
+	if aws.ToInt64(ilp.LastValidByteReceived) != 3 || aws.ToString(ilp.UploadId) != aws.ToString(up.UploadId) ||
+		aws.ToString(ilp.RepositoryName) != "parts" || aws.ToString(ilp.RegistryId) != "123456789012" {
+		t.Errorf("extra members: %+v", ilp)
+	}
+}
+
+func TestLayerAvailabilityAndDownload(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, _ := newClient(t)
+	mustCreateRepo(t, c, "blobs")
+	cfg, layer := `{"architecture":"amd64"}`, "layer-bytes"
+	cfgDigest := uploadLayer(t, c, "blobs", cfg, 100)
+	uploadLayer(t, c, "blobs", layer, 4)
+
+	// Once the repository has uploads, a manifest's blobs must exist.
+	_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("blobs"), ImageManifest: aws.String(buildManifest(cfg, "never uploaded"))})
+	if errCode(err) != "LayersNotFoundException" {
+		t.Fatalf("missing layer: %v", err)
+	}
+	mustPutImage(t, c, "blobs", buildManifest(cfg, layer), "v1")
+
+	check, err := c.BatchCheckLayerAvailability(ctx, &ecr.BatchCheckLayerAvailabilityInput{RepositoryName: aws.String("blobs"),
+		LayerDigests: []string{cfgDigest, blobDigest(layer), blobDigest("absent"), "not-a-digest"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(check.Layers) != 2 || len(check.Failures) != 2 {
+		t.Fatalf("layers = %+v, failures = %+v", check.Layers, check.Failures)
+	}
+	for _, l := range check.Layers {
+		if l.LayerAvailability != types.LayerAvailabilityAvailable || aws.ToInt64(l.LayerSize) <= 0 {
+			t.Errorf("layer %+v", l)
+		}
+	}
+	if check.Failures[0].FailureCode != types.LayerFailureCodeMissingLayerDigest || check.Failures[1].FailureCode != types.LayerFailureCodeInvalidLayerDigest {
+		t.Errorf("failures %+v", check.Failures)
+	}
+
+	cases := []struct {
+		name   string
+		digest string
+		want   string
+	}{
+		{"uploaded", blobDigest(layer), ""},
+		{"absent", blobDigest("absent"), "LayersNotFoundException"},
+		{"malformed", "sha256:zz", "InvalidParameterException"},
+	}
+	for _, tc := range cases {
+		out, err := c.GetDownloadUrlForLayer(ctx, &ecr.GetDownloadUrlForLayerInput{RepositoryName: aws.String("blobs"), LayerDigest: aws.String(tc.digest)})
+		if got := errCode(err); got != tc.want {
+			t.Errorf("%s: error %q (%v), want %q", tc.name, got, err, tc.want)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		u, perr := url.Parse(aws.ToString(out.DownloadUrl))
+		if perr != nil || u.Scheme != "https" || !strings.Contains(u.Path, tc.digest) || aws.ToString(out.LayerDigest) != tc.digest {
+			t.Errorf("%s: url %q", tc.name, aws.ToString(out.DownloadUrl))
+		}
+	}
+}
+
+func TestLayersOfBareManifests(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, _ := newClient(t)
+	mustCreateRepo(t, c, "bare")
+	// Without uploads, blobs need not exist; they are then known from the
+	// manifest, and archived with their only image.
+	mustPutImage(t, c, "bare", buildManifest("cfg", "only-here"), "v1")
+	layer := blobDigest("only-here")
+	check := func(want types.LayerAvailability) {
+		t.Helper()
+		out, err := c.BatchCheckLayerAvailability(ctx, &ecr.BatchCheckLayerAvailabilityInput{RepositoryName: aws.String("bare"), LayerDigests: []string{layer}})
+		if err != nil || len(out.Layers) != 1 || out.Layers[0].LayerAvailability != want || aws.ToInt64(out.Layers[0].LayerSize) != int64(len("only-here")) {
+			t.Fatalf("availability: %v %+v, want %s", err, out, want)
+		}
+	}
+	check(types.LayerAvailabilityAvailable)
+	if _, err := c.UpdateImageStorageClass(ctx, &ecr.UpdateImageStorageClassInput{RepositoryName: aws.String("bare"),
+		ImageId: &types.ImageIdentifier{ImageTag: aws.String("v1")}, TargetStorageClass: types.TargetStorageClassArchive}); err != nil {
+		t.Fatal(err)
+	}
+	check(types.LayerAvailabilityArchived)
+	_, err := c.GetDownloadUrlForLayer(ctx, &ecr.GetDownloadUrlForLayerInput{RepositoryName: aws.String("bare"), LayerDigest: aws.String(layer)})
+	if errCode(err) != "LayerInaccessibleException" {
+		t.Fatalf("archived layer download: %v", err)
+	}
+}
