@@ -9,6 +9,7 @@ import (
 // Resources lists every resource of the provider.
 func Resources() []func() resource.Resource {
 	return []func() resource.Resource{
+		NewRepositoryResource,
 		NewRepositoryPolicyResource,
 		NewLifecyclePolicyResource,
 	}
@@ -17,6 +18,8 @@ func Resources() []func() resource.Resource {
 // DataSources lists every data source of the provider.
 func DataSources() []func() datasource.DataSource {
 	return []func() datasource.DataSource{
+		NewRepositoryDataSource,
+		NewRepositoriesDataSource,
 		NewLifecyclePolicyDocumentDataSource,
 	}
 }

@@ -1,0 +1,43 @@
+package ecr
+
+import (
+	"errors"
+	"fmt"
+
+	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+)
+
+// notFoundError says that an ECR object does not exist (or not yet, or no
+// longer). Finders return it so that callers need one predicate, whatever
+// the API's own error type is.
+type notFoundError struct {
+	what string
+	err  error // the API error, if any
+}
+
+func (e *notFoundError) Error() string {
+	if e.err != nil {
+		return fmt.Sprintf("%s not found: %s", e.what, e.err)
+	}
+	return e.what + " not found"
+}
+
+func (e *notFoundError) Unwrap() error { return e.err }
+
+// isNotFound reports whether err is a finder's not-found error.
+func isNotFound(err error) bool {
+	var nf *notFoundError
+	return errors.As(err, &nf)
+}
+
+// isRepositoryNotFound reports whether err is ECR's RepositoryNotFoundException.
+func isRepositoryNotFound(err error) bool {
+	var e *awstypes.RepositoryNotFoundException
+	return errors.As(err, &e)
+}
+
+// isRepositoryNotEmpty reports whether err is ECR's RepositoryNotEmptyException.
+func isRepositoryNotEmpty(err error) bool {
+	var e *awstypes.RepositoryNotEmptyException
+	return errors.As(err, &e)
+}

@@ -1,0 +1,557 @@
+package ecr
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/framework"
+)
+
+var (
+	_ resource.ResourceWithImportState    = (*repositoryResource)(nil)
+	_ resource.ResourceWithIdentity       = (*repositoryResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*repositoryResource)(nil)
+	_ resource.ResourceWithMoveState      = (*repositoryResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*repositoryResource)(nil)
+)
+
+// ECR's repository name and exclusion filter patterns (full match).
+var (
+	repositoryNameRegexp  = regexp.MustCompile(`^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$`)
+	exclusionFilterRegexp = regexp.MustCompile(`^[a-zA-Z0-9._*-]+$`)
+)
+
+const repositoryDeleteTimeout = 20 * time.Minute
+
+// NewRepositoryResource is the ecr_repository resource.
+func NewRepositoryResource() resource.Resource { return &repositoryResource{} }
+
+type repositoryResource struct {
+	framework.ResourceBase
+}
+
+func (r *repositoryResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_repository"
+}
+
+func (r *repositoryResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	computedString := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc,
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An ECR repository. Same arguments as `aws_ecr_repository` of the hashicorp/aws provider: " +
+			"a `moved` block from `aws_ecr_repository` moves the state.",
+		Attributes: map[string]schema.Attribute{
+			"arn": computedString("ARN of the repository."),
+			"force_delete": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Delete the repository even if it contains images (the images are deleted with it). " +
+					"Must be in the state before the destroy, i.e. set and applied first. Default `false`.",
+			},
+			"id": computedString("The repository name."),
+			"image_tag_mutability": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(string(awstypes.ImageTagMutabilityMutable)),
+				Validators: []validator.String{stringvalidator.OneOf(enumStrings(awstypes.ImageTagMutability("").Values())...)},
+				MarkdownDescription: "Tag mutability: `MUTABLE` (default), `IMMUTABLE`, `IMMUTABLE_WITH_EXCLUSION` or " +
+					"`MUTABLE_WITH_EXCLUSION`. The `*_WITH_EXCLUSION` settings need `image_tag_mutability_exclusion_filter` blocks.",
+			},
+			"name": schema.StringAttribute{
+				Required: true,
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(2, 256),
+					stringvalidator.RegexMatches(repositoryNameRegexp,
+						"must be lowercase letters and digits, in groups separated by `.`, `_`, `__` or runs of `-`, with `/` between path parts"),
+				},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Name of the repository (2 to 256 characters). Changing it replaces the repository.",
+			},
+			"registry_id":    computedString("Registry (account) id of the repository."),
+			"repository_url": computedString("URL of the repository, `<registry_id>.dkr.ecr.<region>.amazonaws.com/<name>`."),
+			"tags":           tagsAttribute(),
+			"tags_all":       tagsAllAttribute(),
+		},
+		Blocks: map[string]schema.Block{
+			"encryption_configuration": schema.ListNestedBlock{
+				MarkdownDescription: "Encryption at rest. Changing it replaces the repository; giving a key as id instead of ARN " +
+					"(or the reverse), or adding a block with the default `AES256`, does not.",
+				Validators:    []validator.List{listvalidator.SizeAtMost(1)},
+				PlanModifiers: []planmodifier.List{encryptionConfigurationReplace{}},
+				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
+					"encryption_type": schema.StringAttribute{
+						Optional: true, Computed: true, Default: stringdefault.StaticString(string(awstypes.EncryptionTypeAes256)),
+						Validators:          []validator.String{stringvalidator.OneOf(enumStrings(awstypes.EncryptionType("").Values())...)},
+						MarkdownDescription: "`AES256` (default), `KMS` or `KMS_DSSE`.",
+					},
+					"kms_key": schema.StringAttribute{
+						Optional: true, Computed: true,
+						PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+						MarkdownDescription: "KMS key (id, alias or ARN) for `KMS`/`KMS_DSSE`. Defaults to the AWS managed key `aws/ecr`.",
+					},
+				}},
+			},
+			"image_scanning_configuration": schema.ListNestedBlock{
+				MarkdownDescription: "Basic scan on push (AWS recommends registry-level scanning instead). " +
+					"Removing the block turns scan on push off.",
+				Validators: []validator.List{listvalidator.SizeAtMost(1)},
+				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
+					"scan_on_push": schema.BoolAttribute{Required: true, MarkdownDescription: "Scan images when they are pushed."},
+				}},
+			},
+			"image_tag_mutability_exclusion_filter": schema.ListNestedBlock{
+				MarkdownDescription: "Up to 5 tag filters whose tags are exempt from `image_tag_mutability`; only with a `*_WITH_EXCLUSION` setting.",
+				Validators:          []validator.List{listvalidator.SizeAtMost(5)},
+				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
+					"filter": schema.StringAttribute{
+						Required: true,
+						Validators: []validator.String{
+							stringvalidator.LengthBetween(1, 128),
+							stringvalidator.RegexMatches(exclusionFilterRegexp, "must contain only letters, digits, `.`, `_`, `-` and the wildcard `*`"),
+						},
+						MarkdownDescription: "Tag pattern, 1 to 128 characters; `*` matches any characters.",
+					},
+					"filter_type": schema.StringAttribute{
+						Required:            true,
+						Validators:          []validator.String{stringvalidator.OneOf(enumStrings(awstypes.ImageTagMutabilityExclusionFilterType("").Values())...)},
+						MarkdownDescription: "`WILDCARD`.",
+					},
+				}},
+			},
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Delete: true}),
+		},
+	}
+}
+
+func (r *repositoryResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"account_id": identityschema.StringAttribute{OptionalForImport: true, Description: "Account (registry) id; defaults to the caller's."},
+		"name":       identityschema.StringAttribute{RequiredForImport: true, Description: "Repository name."},
+		"region":     identityschema.StringAttribute{OptionalForImport: true, Description: "Region; defaults to the provider's."},
+	}}
+}
+
+// ValidateConfig checks tag mutability and its exclusion filters together.
+func (r *repositoryResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var mutability types.String
+	var filters types.List
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("image_tag_mutability"), &mutability)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("image_tag_mutability_exclusion_filter"), &filters)...)
+	if resp.Diagnostics.HasError() || mutability.IsUnknown() || filters.IsUnknown() {
+		return
+	}
+	m := mutability.ValueString()
+	if mutability.IsNull() {
+		m = string(awstypes.ImageTagMutabilityMutable)
+	}
+	withExclusion, n := strings.HasSuffix(m, "_WITH_EXCLUSION"), len(filters.Elements())
+	at := path.Root("image_tag_mutability_exclusion_filter")
+	switch {
+	case withExclusion && n == 0:
+		resp.Diagnostics.AddAttributeError(at, "Missing exclusion filter",
+			fmt.Sprintf("image_tag_mutability = %q needs at least one image_tag_mutability_exclusion_filter block.", m))
+	case !withExclusion && n > 0:
+		resp.Diagnostics.AddAttributeError(at, "Exclusion filter not allowed",
+			fmt.Sprintf("image_tag_mutability_exclusion_filter blocks need image_tag_mutability IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, not %q.", m))
+	}
+}
+
+// ModifyPlan plans tags_all from tags and the provider's default_tags.
+func (r *repositoryResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var tags types.Map
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("tags"), &tags)...)
+	all, diags := planTagsAll(ctx, r.Meta, tags)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("tags_all"), all)...)
+}
+
+func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan repositoryResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := plan.Name.ValueString()
+	ctx = tflog.SetField(ctx, "repository_name", name)
+	tagsAll, diags := planTagsAll(ctx, r.Meta, plan.Tags)
+	resp.Diagnostics.Append(diags...)
+	tags, diags := tagsMap(ctx, tagsAll)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	input := &ecr.CreateRepositoryInput{
+		RepositoryName:                     aws.String(name),
+		EncryptionConfiguration:            expandEncryptionConfiguration(plan.EncryptionConfiguration),
+		ImageTagMutability:                 awstypes.ImageTagMutability(plan.ImageTagMutability.ValueString()),
+		ImageTagMutabilityExclusionFilters: expandExclusionFilters(plan.ImageTagMutabilityExclusionFilter),
+		Tags:                               svcTags(tags),
+	}
+	if len(plan.ImageScanningConfiguration) > 0 {
+		input.ImageScanningConfiguration = expandImageScanningConfiguration(plan.ImageScanningConfiguration)
+	}
+	if _, err := r.Meta.Client.CreateRepository(ctx, input); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("creating ECR Repository (%s)", name), err.Error())
+		return
+	}
+	tflog.Debug(ctx, "created ECR repository")
+
+	// ECR is eventually consistent: a new repository may not be readable yet.
+	repo, err := retryWhenNotFound(ctx, propagationTimeout, func(ctx context.Context) (*awstypes.Repository, error) {
+		return findRepositoryByName(ctx, r.Meta.Client, name)
+	})
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("reading ECR Repository (%s) after creating it", name), err.Error())
+		return
+	}
+	plan.refresh(repo)
+	plan.TagsAll = tagsAll
+	resp.Diagnostics.Append(r.setIdentity(ctx, &plan, resp.Identity)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *repositoryResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state repositoryResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+	ctx = tflog.SetField(ctx, "repository_name", name)
+	repo, err := findRepositoryByName(ctx, r.Meta.Client, name)
+	if isNotFound(err) {
+		tflog.Warn(ctx, "ECR repository not found, removing it from the state")
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("reading ECR Repository (%s)", name), err.Error())
+		return
+	}
+	state.refresh(repo)
+	remote, err := listTags(ctx, r.Meta.Client, state.ARN.ValueString())
+	if isRepositoryNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("listing tags of ECR Repository (%s)", name), err.Error())
+		return
+	}
+	var diags diag.Diagnostics
+	state.Tags, state.TagsAll, diags = readTags(ctx, r.Meta, remote, state.Tags)
+	resp.Diagnostics.Append(diags...)
+	if state.ForceDelete.IsNull() {
+		state.ForceDelete = types.BoolValue(false) // after import
+	}
+	resp.Diagnostics.Append(r.setIdentity(ctx, &state, resp.Identity)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *repositoryResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state repositoryResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+	ctx = tflog.SetField(ctx, "repository_name", name)
+	summary := fmt.Sprintf("updating ECR Repository (%s)", name)
+	client := r.Meta.Client
+
+	if !plan.ImageTagMutability.Equal(state.ImageTagMutability) ||
+		!slices.Equal(plan.ImageTagMutabilityExclusionFilter, state.ImageTagMutabilityExclusionFilter) {
+		_, err := client.PutImageTagMutability(ctx, &ecr.PutImageTagMutabilityInput{
+			RepositoryName:                     aws.String(name),
+			RegistryId:                         state.RegistryID.ValueStringPointer(),
+			ImageTagMutability:                 awstypes.ImageTagMutability(plan.ImageTagMutability.ValueString()),
+			ImageTagMutabilityExclusionFilters: expandExclusionFilters(plan.ImageTagMutabilityExclusionFilter),
+		})
+		if err != nil {
+			resp.Diagnostics.AddError(summary, "setting image tag mutability: "+err.Error())
+			return
+		}
+	}
+	if !slices.Equal(plan.ImageScanningConfiguration, state.ImageScanningConfiguration) {
+		_, err := client.PutImageScanningConfiguration(ctx, &ecr.PutImageScanningConfigurationInput{
+			RepositoryName:             aws.String(name),
+			RegistryId:                 state.RegistryID.ValueStringPointer(),
+			ImageScanningConfiguration: expandImageScanningConfiguration(plan.ImageScanningConfiguration),
+		})
+		if err != nil {
+			resp.Diagnostics.AddError(summary, "setting image scanning configuration: "+err.Error())
+			return
+		}
+	}
+	tagsAll, diags := planTagsAll(ctx, r.Meta, plan.Tags)
+	resp.Diagnostics.Append(diags...)
+	oldTags, diags := tagsMap(ctx, state.TagsAll)
+	resp.Diagnostics.Append(diags...)
+	newTags, diags := tagsMap(ctx, tagsAll)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := updateTags(ctx, client, state.ARN.ValueString(), oldTags, newTags); err != nil {
+		resp.Diagnostics.AddError(summary, "updating tags: "+err.Error())
+		return
+	}
+
+	repo, err := findRepositoryByName(ctx, client, name)
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("reading ECR Repository (%s) after updating it", name), err.Error())
+		return
+	}
+	plan.refresh(repo)
+	plan.TagsAll = tagsAll
+	resp.Diagnostics.Append(r.setIdentity(ctx, &plan, resp.Identity)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *repositoryResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state repositoryResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, repositoryDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	name := state.Name.ValueString()
+	ctx = tflog.SetField(ctx, "repository_name", name)
+	summary := fmt.Sprintf("deleting ECR Repository (%s)", name)
+
+	_, err := r.Meta.Client.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{
+		RepositoryName: aws.String(name),
+		RegistryId:     state.RegistryID.ValueStringPointer(),
+		Force:          state.ForceDelete.ValueBool(),
+	})
+	if isRepositoryNotFound(err) {
+		return
+	}
+	if isRepositoryNotEmpty(err) {
+		resp.Diagnostics.AddError(summary, r.notEmptyDetail(ctx, &state, err))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(summary, err.Error())
+		return
+	}
+	err = waitUntilNotFound(ctx, timeout, func(ctx context.Context) (*awstypes.Repository, error) {
+		return findRepositoryByName(ctx, r.Meta.Client, name)
+	})
+	if err != nil {
+		resp.Diagnostics.AddError(summary, "waiting for the deletion: "+err.Error())
+	}
+}
+
+// notEmptyDetail explains a RepositoryNotEmptyException: how many images
+// remain and what to do about them.
+func (r *repositoryResource) notEmptyDetail(ctx context.Context, state *repositoryResourceModel, err error) string {
+	what := "images"
+	if n, cerr := countImages(ctx, r.Meta.Client, state.Name.ValueString(), state.RegistryID.ValueString()); cerr == nil {
+		what = fmt.Sprintf("%d image(s)", n)
+	} else {
+		tflog.Warn(ctx, "counting the images of a non-empty repository", map[string]any{"error": cerr.Error()})
+	}
+	return fmt.Sprintf("The repository still contains %s. To delete them with the repository, set force_delete = true "+
+		"and apply that before destroying; or delete the images first.\n\n%s", what, err)
+}
+
+// countImages counts the distinct image digests of a repository.
+func countImages(ctx context.Context, client *ecr.Client, name, registryID string) (int, error) {
+	digests := map[string]bool{}
+	p := ecr.NewListImagesPaginator(client, &ecr.ListImagesInput{RepositoryName: aws.String(name), RegistryId: aws.String(registryID)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, err
+		}
+		for _, id := range page.ImageIds {
+			digests[aws.ToString(id.ImageDigest)] = true
+		}
+	}
+	return len(digests), nil
+}
+
+// ImportState imports by name (`terraform import`, an `import` block's id)
+// or by identity.
+func (r *repositoryResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	name := req.ID
+	if name == "" {
+		var id repositoryResourceIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		name = id.Name.ValueString()
+		resp.Diagnostics.Append(r.checkIdentityScope(ctx, &id)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+}
+
+// checkIdentityScope rejects an identity of another region or account:
+// this provider configuration cannot reach it.
+func (r *repositoryResource) checkIdentityScope(ctx context.Context, id *repositoryResourceIdentityModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	summary := fmt.Sprintf("importing ECR Repository (%s)", id.Name.ValueString())
+	if region := id.Region.ValueString(); region != "" && region != r.Meta.Region {
+		diags.AddAttributeError(path.Root("region"), summary,
+			fmt.Sprintf("The identity's region %q is not the provider's region %q.", region, r.Meta.Region))
+	}
+	if account := id.AccountID.ValueString(); account != "" {
+		own, err := r.Meta.AccountID(ctx)
+		switch {
+		case err != nil:
+			diags.AddError(summary, err.Error())
+		case account != own:
+			diags.AddAttributeError(path.Root("account_id"), summary,
+				fmt.Sprintf("The identity's account %q is not the provider's account %q.", account, own))
+		}
+	}
+	return diags
+}
+
+func (r *repositoryResource) setIdentity(ctx context.Context, m *repositoryResourceModel, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
+	if identity == nil {
+		return nil
+	}
+	return identity.Set(ctx, repositoryResourceIdentityModel{AccountID: m.RegistryID, Name: m.Name, Region: types.StringValue(r.Meta.Region)})
+}
+
+// ---- models ----
+
+type repositoryResourceModel struct {
+	ARN                               types.String                      `tfsdk:"arn"`
+	EncryptionConfiguration           []encryptionConfigurationModel    `tfsdk:"encryption_configuration"`
+	ForceDelete                       types.Bool                        `tfsdk:"force_delete"`
+	ID                                types.String                      `tfsdk:"id"`
+	ImageScanningConfiguration        []imageScanningConfigurationModel `tfsdk:"image_scanning_configuration"`
+	ImageTagMutability                types.String                      `tfsdk:"image_tag_mutability"`
+	ImageTagMutabilityExclusionFilter []exclusionFilterModel            `tfsdk:"image_tag_mutability_exclusion_filter"`
+	Name                              types.String                      `tfsdk:"name"`
+	RegistryID                        types.String                      `tfsdk:"registry_id"`
+	RepositoryURL                     types.String                      `tfsdk:"repository_url"`
+	Tags                              types.Map                         `tfsdk:"tags"`
+	TagsAll                           types.Map                         `tfsdk:"tags_all"`
+	Timeouts                          timeouts.Value                    `tfsdk:"timeouts"`
+}
+
+type repositoryResourceIdentityModel struct {
+	AccountID types.String `tfsdk:"account_id"`
+	Name      types.String `tfsdk:"name"`
+	Region    types.String `tfsdk:"region"`
+}
+
+// refresh sets the model from a repository read from ECR; the model's
+// values are the prior ones. A block left out of the configuration stays
+// out while ECR reports its default (AES256 encryption, scan on push off),
+// and a KMS key keeps the form (id or ARN) it was given in.
+func (m *repositoryResourceModel) refresh(repo *awstypes.Repository) {
+	m.ARN = types.StringPointerValue(repo.RepositoryArn)
+	m.ID = types.StringPointerValue(repo.RepositoryName)
+	m.Name = types.StringPointerValue(repo.RepositoryName)
+	m.RegistryID = types.StringPointerValue(repo.RegistryId)
+	m.RepositoryURL = types.StringPointerValue(repo.RepositoryUri)
+	m.ImageTagMutability = types.StringValue(string(repo.ImageTagMutability))
+	m.ImageTagMutabilityExclusionFilter = flattenExclusionFilters(repo.ImageTagMutabilityExclusionFilters)
+
+	enc := flattenEncryptionConfiguration(repo.EncryptionConfiguration)
+	switch {
+	case len(m.EncryptionConfiguration) == 0 && isDefaultEncryption(enc):
+		enc = enc[:0]
+	case len(m.EncryptionConfiguration) > 0 && len(enc) > 0:
+		prior := m.EncryptionConfiguration[0].KMSKey
+		if !prior.IsNull() && !prior.IsUnknown() && sameKMSKey(prior.ValueString(), enc[0].KMSKey.ValueString()) {
+			enc[0].KMSKey = prior
+		}
+	}
+	m.EncryptionConfiguration = enc
+
+	scan := flattenImageScanningConfiguration(repo.ImageScanningConfiguration)
+	if c := repo.ImageScanningConfiguration; len(m.ImageScanningConfiguration) == 0 && (c == nil || !c.ScanOnPush) {
+		scan = scan[:0]
+	}
+	m.ImageScanningConfiguration = scan
+}
+
+// encryptionConfigurationReplace replaces the repository when its
+// encryption changes (ECR cannot change it), but not for a key given in
+// another form or an explicit block with ECR's default.
+type encryptionConfigurationReplace struct{}
+
+func (encryptionConfigurationReplace) Description(context.Context) string {
+	return "Replaces the repository when the encryption configuration changes in meaning."
+}
+
+func (m encryptionConfigurationReplace) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (encryptionConfigurationReplace) PlanModifyList(ctx context.Context, req planmodifier.ListRequest, resp *planmodifier.ListResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return // create or destroy
+	}
+	if req.PlanValue.IsUnknown() {
+		resp.RequiresReplace = true
+		return
+	}
+	var state, plan []encryptionConfigurationModel
+	resp.Diagnostics.Append(req.StateValue.ElementsAs(ctx, &state, false)...)
+	resp.Diagnostics.Append(req.PlanValue.ElementsAs(ctx, &plan, false)...)
+	if !resp.Diagnostics.HasError() && !sameEncryption(state, plan) {
+		resp.RequiresReplace = true
+	}
+}
+
+// sameEncryption reports whether a planned encryption configuration means
+// the same as the one in the state. An unknown planned key is the state's
+// (kms_key is optional and computed).
+func sameEncryption(state, plan []encryptionConfigurationModel) bool {
+	if isDefaultEncryption(state) || isDefaultEncryption(plan) {
+		return isDefaultEncryption(state) && isDefaultEncryption(plan)
+	}
+	s, p := state[0], plan[0]
+	if p.EncryptionType.IsUnknown() || !p.EncryptionType.Equal(s.EncryptionType) {
+		return false
+	}
+	return p.KMSKey.IsUnknown() || sameKMSKey(p.KMSKey.ValueString(), s.KMSKey.ValueString())
+}

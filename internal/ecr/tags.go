@@ -1,0 +1,159 @@
+package ecr
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/framework"
+)
+
+// Tag handling shared by every taggable resource: `tags` is what the
+// configuration sets, `tags_all` adds the provider's default_tags. Keys in
+// the provider's ignore_tags, and the reserved `aws:` prefix, are never
+// read, planned or changed.
+
+func tagsAttribute() schema.MapAttribute {
+	return schema.MapAttribute{
+		Optional:            true,
+		ElementType:         types.StringType,
+		MarkdownDescription: "Tags of the resource. Tags with the same key in the provider's `default_tags` are overridden.",
+	}
+}
+
+func tagsAllAttribute() schema.MapAttribute {
+	return schema.MapAttribute{
+		Computed:            true,
+		ElementType:         types.StringType,
+		MarkdownDescription: "All tags of the resource: `tags` merged with the provider's `default_tags`, without ignored tags.",
+	}
+}
+
+// tagIgnored reports whether a key is outside the provider's management.
+func tagIgnored(meta *framework.Meta, key string) bool {
+	return strings.HasPrefix(key, "aws:") || (meta != nil && meta.IgnoreTags.Ignored(key))
+}
+
+// planTagsAll computes the planned tags_all from the planned tags.
+func planTagsAll(ctx context.Context, meta *framework.Meta, tags types.Map) (types.Map, diag.Diagnostics) {
+	if tags.IsUnknown() {
+		return types.MapUnknown(types.StringType), nil
+	}
+	var own map[string]string
+	diags := tags.ElementsAs(ctx, &own, false)
+	all := map[string]string{}
+	if meta != nil {
+		maps.Copy(all, meta.DefaultTags)
+	}
+	maps.Copy(all, own)
+	maps.DeleteFunc(all, func(k, _ string) bool { return tagIgnored(meta, k) })
+	v, d := types.MapValueFrom(ctx, types.StringType, all)
+	diags.Append(d...)
+	return v, diags
+}
+
+// readTags splits the remote tags into tags and tags_all. A key stays in
+// tags if tags had it before, or if no default tag gives it the same value
+// (so an import brings back everything that is not a default).
+func readTags(ctx context.Context, meta *framework.Meta, remote map[string]string, priorTags types.Map) (tags, tagsAll types.Map, diags diag.Diagnostics) {
+	var prior map[string]string
+	if !priorTags.IsNull() && !priorTags.IsUnknown() {
+		diags.Append(priorTags.ElementsAs(ctx, &prior, false)...)
+	}
+	var defaults map[string]string
+	if meta != nil {
+		defaults = meta.DefaultTags
+	}
+	all := map[string]string{}
+	own := map[string]string{}
+	for k, v := range remote {
+		if tagIgnored(meta, k) {
+			continue
+		}
+		all[k] = v
+		_, hadIt := prior[k]
+		if def, ok := defaults[k]; hadIt || !ok || def != v {
+			own[k] = v
+		}
+	}
+	tagsAll, d := types.MapValueFrom(ctx, types.StringType, all)
+	diags.Append(d...)
+	if len(own) == 0 && priorTags.IsNull() {
+		return types.MapNull(types.StringType), tagsAll, diags
+	}
+	tags, d = types.MapValueFrom(ctx, types.StringType, own)
+	diags.Append(d...)
+	return tags, tagsAll, diags
+}
+
+// tagsMap reads a known map of strings (null reads as empty).
+func tagsMap(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
+	out := map[string]string{}
+	if m.IsNull() || m.IsUnknown() {
+		return out, nil
+	}
+	diags := m.ElementsAs(ctx, &out, false)
+	return out, diags
+}
+
+// svcTags converts a map to ECR tags, sorted by key.
+func svcTags(m map[string]string) []awstypes.Tag {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]awstypes.Tag, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, awstypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+// listTags returns the tags of an ECR resource.
+func listTags(ctx context.Context, client *ecr.Client, arn string) (map[string]string, error) {
+	out, err := client.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil {
+		return nil, err
+	}
+	tags := make(map[string]string, len(out.Tags))
+	for _, t := range out.Tags {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags, nil
+}
+
+// updateTags changes the tags of an ECR resource from old to new: removed
+// keys with UntagResource, added or changed ones with TagResource.
+func updateTags(ctx context.Context, client *ecr.Client, arn string, old, new map[string]string) error {
+	var removed []string
+	for k := range old {
+		if _, ok := new[k]; !ok {
+			removed = append(removed, k)
+		}
+	}
+	if len(removed) > 0 {
+		slices.Sort(removed)
+		if _, err := client.UntagResource(ctx, &ecr.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: removed}); err != nil {
+			return err
+		}
+	}
+	changed := map[string]string{}
+	for k, v := range new {
+		if ov, ok := old[k]; !ok || ov != v {
+			changed[k] = v
+		}
+	}
+	if len(changed) > 0 {
+		if _, err := client.TagResource(ctx, &ecr.TagResourceInput{ResourceArn: aws.String(arn), Tags: svcTags(changed)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
