@@ -482,7 +482,8 @@ func newImage(r *request, reg *Registry, repo *Repository, m *imageManifest, med
 			}
 		}
 	}
-	if scanOnPush(reg, repo) {
+	// Assumption: manifest lists are not scanned (StartImageScan rejects them).
+	if !isIndexMediaType(mediaType) && scanOnPush(reg, repo) {
 		startScan(img, now, r.e.transitionDelay)
 	}
 	return img, nil
