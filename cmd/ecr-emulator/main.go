@@ -1,0 +1,218 @@
+// Command ecr-emulator serves the in-memory Amazon ECR emulator over HTTP:
+// the ECR API at "/" and the control API (faults, call log, reset) under
+// /_emulator/. Its first line on stdout is "listening on http://HOST:PORT".
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
+)
+
+// stateFile is the name of the state snapshot in -data-dir.
+const stateFile = "state.json"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type config struct {
+	listen, account, region, dataDir, credentials string
+	transitionDelay                               time.Duration
+	allowRemote                                   bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("ecr-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:4566", "address to listen on (port 0 picks a free port)")
+	fs.StringVar(&c.account, "account", emulator.DefaultAccount, "account of callers whose access key id is not 12 digits")
+	fs.StringVar(&c.region, "region", emulator.DefaultRegion, "region of requests without a SigV4 credential scope")
+	fs.StringVar(&c.dataDir, "data-dir", "", "directory where the state is kept across restarts (default: memory only)")
+	fs.StringVar(&c.credentials, "credentials", "", "verify SigV4 with these keys: a file of KEY:SECRET lines, or KEY:SECRET,KEY:SECRET")
+	fs.DurationVar(&c.transitionDelay, "transition-delay", 50*time.Millisecond, "how long asynchronous work (scans, previews) stays in progress")
+	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a listen address that is not loopback")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return c, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ecr-emulator:", err)
+		return 2
+	}
+	if err := serve(cfg, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "ecr-emulator:", err)
+		return 1
+	}
+	return 0
+}
+
+func serve(cfg config, stdout, stderr io.Writer) error {
+	if err := checkListen(cfg.listen, cfg.allowRemote); err != nil {
+		return err
+	}
+	opts := []emulator.Option{
+		emulator.WithAccount(cfg.account),
+		emulator.WithRegion(cfg.region),
+		emulator.WithTransitionDelay(cfg.transitionDelay),
+	}
+	if cfg.credentials != "" {
+		creds, err := parseCredentials(cfg.credentials)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, emulator.WithCredentials(creds))
+	}
+	if cfg.dataDir != "" {
+		if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
+			return err
+		}
+		dir := cfg.dataDir
+		opts = append(opts, emulator.WithPersist(func(snap []byte) error { return writeFileDurably(dir, stateFile, snap) }))
+	}
+	emu := emulator.New(opts...)
+	if cfg.dataDir != "" {
+		snap, err := os.ReadFile(filepath.Join(cfg.dataDir, stateFile))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+		case err != nil:
+			return err
+		default:
+			if err := emu.Restore(snap); err != nil {
+				return fmt.Errorf("%s: %w", filepath.Join(cfg.dataDir, stateFile), err)
+			}
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(emulator.ControlPrefix, emu.ControlHandler())
+	mux.Handle("/", emu)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stderr, "ecr-emulator: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		// Requests held by a hang fault do not finish by themselves.
+		_ = srv.Close()
+	}
+	return nil
+}
+
+// checkListen refuses a non-loopback address unless allowRemote: the
+// emulator has no authentication unless -credentials is given.
+func checkListen(addr string, allowRemote bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-listen %q: %w", addr, err)
+	}
+	if allowRemote {
+		return nil
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("-listen %q is not a loopback address; pass -allow-remote to serve other hosts", addr)
+}
+
+// parseCredentials reads KEY:SECRET pairs from a file (one per line, or
+// comma separated; # starts a comment) or from the flag value itself.
+func parseCredentials(v string) (map[string]string, error) {
+	text := v
+	if b, err := os.ReadFile(v); err == nil {
+		text = string(b)
+	} else if !strings.Contains(v, ":") {
+		return nil, fmt.Errorf("-credentials: %w", err)
+	}
+	creds := map[string]string{}
+	for _, line := range strings.Split(text, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		for _, pair := range strings.Split(line, ",") {
+			pair = strings.TrimSpace(pair)
+			if pair == "" {
+				continue
+			}
+			key, secret, ok := strings.Cut(pair, ":")
+			if !ok || key == "" || secret == "" {
+				return nil, fmt.Errorf("-credentials: %q is not KEY:SECRET", pair)
+			}
+			creds[key] = secret
+		}
+	}
+	if len(creds) == 0 {
+		return nil, errors.New("-credentials: no KEY:SECRET pairs")
+	}
+	return creds, nil
+}
+
+// writeFileDurably replaces dir/name so that after a crash either the old
+// or the new content is there, never a mix: write a temporary file, fsync
+// it, rename it over the old one, fsync the directory.
+func writeFileDurably(dir, name string, data []byte) error {
+	tmp, err := os.CreateTemp(dir, name+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,404 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+	binDir    string
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ecr-emulator-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// binary builds the emulator once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binPath = filepath.Join(binDir, "ecr-emulator")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+var reListening = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:[0-9]+)\n$`)
+
+type process struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *bytes.Buffer
+	done   chan error
+}
+
+// start runs the emulator on a free loopback port and waits for its first
+// line on stdout.
+func start(t *testing.T, args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(binary(t), append([]string{"-listen", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd, stderr: &bytes.Buffer{}, done: make(chan error, 1)}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		lines <- line
+		_, _ = io.Copy(io.Discard, stdout)
+		p.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-p.done
+		p.done <- nil
+	})
+	select {
+	case line := <-lines:
+		m := reListening.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("first line %q does not match %s; stderr: %s", line, reListening, p.stderr)
+		}
+		p.url = m[1]
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no first line; stderr: %s", p.stderr)
+	}
+	return p
+}
+
+// wait returns the exit code once the process has ended.
+func (p *process) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case err := <-p.done:
+		p.done <- err
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(30 * time.Second):
+		t.Fatal("process did not exit")
+		return -1
+	}
+}
+
+func client(url, key, secret string) *ecr.Client {
+	return ecr.New(ecr.Options{
+		Region:           "us-west-2",
+		BaseEndpoint:     aws.String(url),
+		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, ""),
+		RetryMaxAttempts: 1,
+	})
+}
+
+func repoNames(t *testing.T, c *ecr.Client) map[string]bool {
+	t.Helper()
+	names := map[string]bool{}
+	p := ecr.NewDescribeRepositoriesPaginator(c, &ecr.DescribeRepositoriesInput{})
+	for p.HasMorePages() {
+		out, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range out.Repositories {
+			names[aws.ToString(r.RepositoryName)] = true
+		}
+	}
+	return names
+}
+
+// TestAcknowledgedWritesSurviveKill writes from several goroutines, kills
+// the server with SIGKILL while they run, and checks that every write the
+// server acknowledged is there after a restart.
+func TestAcknowledgedWritesSurviveKill(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, "-data-dir", dir)
+	c := client(p.url, "AKIDEXAMPLE", "secret")
+	ctx := context.Background()
+
+	mustCreate := func(name string) {
+		t.Helper()
+		if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustCreate("deleted-before-kill")
+	if _, err := c.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{RepositoryName: aws.String("deleted-before-kill")}); err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				name := fmt.Sprintf("repo-%d-%d", g, i)
+				if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(name)}); err != nil {
+					return // the server is gone
+				}
+				mu.Lock()
+				acked[name] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	// Kill once some writes are acknowledged, while others are in flight.
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 40 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p.wait(t)
+	close(stop)
+	wg.Wait()
+
+	p2 := start(t, "-data-dir", dir)
+	got := repoNames(t, client(p2.url, "AKIDEXAMPLE", "secret"))
+	for name := range acked {
+		if !got[name] {
+			t.Errorf("acknowledged repository %s lost", name)
+		}
+	}
+	if got["deleted-before-kill"] {
+		t.Error("acknowledged delete lost")
+	}
+	t.Logf("%d acknowledged writes, %d repositories after restart", len(acked), len(got))
+}
+
+func TestSignalsExitZero(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			p := start(t)
+			if _, err := client(p.url, "AKIDEXAMPLE", "secret").DescribeRepositories(context.Background(), &ecr.DescribeRepositoriesInput{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if code := p.wait(t); code != 0 {
+				t.Errorf("exit code %d; stderr: %s", code, p.stderr)
+			}
+		})
+	}
+}
+
+func TestFlags(t *testing.T) {
+	p := start(t, "-account", "210987654321", "-region", "ap-south-1", "-transition-delay", "0s")
+	ctx := context.Background()
+
+	// -account applies to access keys that are not 12 digits.
+	out, err := client(p.url, "AKIDEXAMPLE", "secret").CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("acct")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(out.Repository.RegistryId); got != "210987654321" {
+		t.Errorf("registryId = %s", got)
+	}
+
+	// -region applies to unsigned requests.
+	req, _ := http.NewRequest(http.MethodPost, p.url+"/", strings.NewReader(`{"repositoryName":"unsigned"}`))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.CreateRepository")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Contains(body, []byte("arn:aws:ecr:ap-south-1:210987654321:repository/unsigned")) {
+		t.Errorf("unsigned create: %d %s", resp.StatusCode, body)
+	}
+
+	// The control API is served too.
+	resp, err = http.Get(p.url + "/_emulator/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != `{"status":"ok"}` {
+		t.Errorf("health: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestCredentialsFlag(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "creds")
+	if err := os.WriteFile(file, []byte("# test keys\nAKIDFILE:file-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, flagValue := range []string{"AKIDFILE:file-secret,AKIDOTHER:x", file} {
+		p := start(t, "-credentials", flagValue)
+		ctx := context.Background()
+		if _, err := client(p.url, "AKIDFILE", "file-secret").DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{}); err != nil {
+			t.Errorf("%s: valid key refused: %v", flagValue, err)
+		}
+		_, err := client(p.url, "AKIDFILE", "wrong").DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{})
+		if err == nil || !strings.Contains(err.Error(), "InvalidSignatureException") {
+			t.Errorf("%s: wrong secret: %v", flagValue, err)
+		}
+	}
+}
+
+func TestRefusesRemoteListen(t *testing.T) {
+	for _, args := range [][]string{
+		{"-listen", "0.0.0.0:0"},
+		{"-listen", "example.com:0"},
+		{"-credentials", "no-such-file"},
+		{"-bogus"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code == 0 || stdout.Len() != 0 {
+			t.Errorf("%v: exit %d, stdout %q", args, code, stdout.String())
+		}
+	}
+}
+
+func TestCheckListen(t *testing.T) {
+	tests := []struct {
+		addr   string
+		remote bool
+		ok     bool
+	}{
+		{"127.0.0.1:4566", false, true},
+		{"[::1]:0", false, true},
+		{"localhost:0", false, true},
+		{"0.0.0.0:4566", false, false},
+		{":4566", false, false},
+		{"10.1.2.3:4566", false, false},
+		{"0.0.0.0:4566", true, true},
+		{"no-port", false, false},
+	}
+	for _, tt := range tests {
+		if err := checkListen(tt.addr, tt.remote); (err == nil) != tt.ok {
+			t.Errorf("checkListen(%q, %v) = %v", tt.addr, tt.remote, err)
+		}
+	}
+}
+
+func TestParseCredentials(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    map[string]string
+		wantErr bool
+	}{
+		{"A:1", map[string]string{"A": "1"}, false},
+		{"A:1, B:2", map[string]string{"A": "1", "B": "2"}, false},
+		{"A:se:cret", map[string]string{"A": "se:cret"}, false},
+		{"A:", nil, true},
+		{":1", nil, true},
+		{"A:1,B", nil, true},
+	}
+	for _, tt := range tests {
+		got, err := parseCredentials(tt.in)
+		if (err != nil) != tt.wantErr || (!tt.wantErr && fmt.Sprint(got) != fmt.Sprint(tt.want)) {
+			t.Errorf("parseCredentials(%q) = %v, %v", tt.in, got, err)
+		}
+	}
+}
+
+// TestAWSCLI runs the AWS CLI against the binary, with SigV4 verification
+// on, so botocore's signer is checked too.
+func TestAWSCLI(t *testing.T) {
+	awsPath, err := exec.LookPath("aws")
+	if err != nil {
+		t.Fatalf("the AWS CLI (aws) must be on PATH for this test: %v", err)
+	}
+	p := start(t, "-credentials", "AKIDCLI:cli-secret")
+	home := t.TempDir()
+	cli := func(secret string, args ...string) ([]byte, error) {
+		cmd := exec.Command(awsPath, append([]string{"--endpoint-url", p.url, "--output", "json"}, args...)...)
+		cmd.Env = []string{
+			"PATH=" + os.Getenv("PATH"), "HOME=" + home,
+			"AWS_ACCESS_KEY_ID=AKIDCLI", "AWS_SECRET_ACCESS_KEY=" + secret, "AWS_DEFAULT_REGION=eu-west-1",
+			"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
+			"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1",
+		}
+		return cmd.CombinedOutput()
+	}
+	out, err := cli("cli-secret", "ecr", "create-repository", "--repository-name", "cli-repo")
+	if err != nil {
+		t.Fatalf("create-repository: %v\n%s", err, out)
+	}
+	var created struct {
+		Repository struct{ RepositoryArn, RepositoryName string }
+	}
+	if err := json.Unmarshal(out, &created); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if created.Repository.RepositoryArn != "arn:aws:ecr:eu-west-1:123456789012:repository/cli-repo" {
+		t.Errorf("arn = %s", created.Repository.RepositoryArn)
+	}
+	out, err = cli("cli-secret", "ecr", "describe-repositories", "--repository-names", "cli-repo")
+	if err != nil || !bytes.Contains(out, []byte(`"repositoryName": "cli-repo"`)) {
+		t.Errorf("describe-repositories: %v\n%s", err, out)
+	}
+	out, err = cli("cli-secret", "ecr", "describe-repositories", "--repository-names", "nope")
+	if err == nil || !bytes.Contains(out, []byte("RepositoryNotFoundException")) {
+		t.Errorf("missing repository: %v\n%s", err, out)
+	}
+	out, err = cli("wrong", "ecr", "describe-repositories")
+	if err == nil || !bytes.Contains(out, []byte("InvalidSignatureException")) {
+		t.Errorf("wrong secret: %v\n%s", err, out)
+	}
+}
