@@ -251,6 +251,7 @@ func loadConfigError(m *providerModel, err error) diag.Diagnostic {
 	var notExist config.SharedConfigProfileNotExistError
 	var loadErr config.SharedConfigLoadError
 	msg := err.Error()
+	lower := strings.ToLower(msg)
 	switch {
 	case errors.As(err, &notExist):
 		source := "`profile`"
@@ -264,9 +265,9 @@ func loadConfigError(m *providerModel, err error) diag.Diagnostic {
 	case errors.As(err, &loadErr):
 		return diag.NewAttributeErrorDiagnostic(path.Root("shared_config_files"), "Cannot read the shared configuration",
 			fmt.Sprintf("Reading %s: %s", loadErr.Filename, msg))
-	case strings.Contains(msg, "AWS_MAX_ATTEMPTS") || strings.Contains(msg, "max_attempts"):
+	case strings.Contains(lower, "max_attempts"):
 		return diag.NewAttributeErrorDiagnostic(path.Root("max_retries"), "Invalid maximum number of attempts", msg)
-	case strings.Contains(strings.ToLower(msg), "retry mode") || strings.Contains(msg, "retry_mode"):
+	case strings.Contains(lower, "retry_mode") || strings.Contains(lower, "retrymode"):
 		return diag.NewAttributeErrorDiagnostic(path.Root("retry_mode"), "Invalid retry mode", msg)
 	case m.Profile.ValueString() != "":
 		return diag.NewAttributeErrorDiagnostic(path.Root("profile"), "Cannot load AWS profile "+m.Profile.ValueString(), msg)
