@@ -84,6 +84,16 @@ func parseLifecyclePolicy(text string) (*lifecyclepolicy.Policy, string, error) 
 	return p, buf.String(), nil
 }
 
+// lastEvaluatedAt is when the policy last ran. ECR answers the epoch (0)
+// for a policy that has never run (seen in published CLI output); the
+// emulator never runs policies on its own, so that is the usual answer.
+func lastEvaluatedAt(repo *Repository) *Time {
+	if repo.Data.LifecycleEvaluatedAt != nil {
+		return repo.Data.LifecycleEvaluatedAt
+	}
+	return ts(time.Unix(0, 0).UTC())
+}
+
 func putLifecyclePolicy(r *request, reg *Registry) (any, error) {
 	var in lifecyclePolicyInput
 	if err := r.decode(&in); err != nil {
@@ -116,11 +126,8 @@ func getLifecyclePolicy(r *request, reg *Registry) (any, error) {
 	if repo.Data.LifecyclePolicy == nil {
 		return nil, errLifecyclePolicyNotFound(repo)
 	}
-	// Assumption: the emulator never runs lifecycle policies on its own,
-	// so lastEvaluatedAt is present only once something has recorded an
-	// evaluation (moto always answers "now").
 	return lifecyclePolicyOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName,
-		LifecyclePolicyText: *repo.Data.LifecyclePolicy, LastEvaluatedAt: repo.Data.LifecycleEvaluatedAt}, nil
+		LifecyclePolicyText: *repo.Data.LifecyclePolicy, LastEvaluatedAt: lastEvaluatedAt(repo)}, nil
 }
 
 func deleteLifecyclePolicy(r *request, reg *Registry) (any, error) {
@@ -136,7 +143,7 @@ func deleteLifecyclePolicy(r *request, reg *Registry) (any, error) {
 		return nil, errLifecyclePolicyNotFound(repo)
 	}
 	out := lifecyclePolicyOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName,
-		LifecyclePolicyText: *repo.Data.LifecyclePolicy, LastEvaluatedAt: repo.Data.LifecycleEvaluatedAt}
+		LifecyclePolicyText: *repo.Data.LifecyclePolicy, LastEvaluatedAt: lastEvaluatedAt(repo)}
 	repo.Data.LifecyclePolicy = nil
 	repo.Data.LifecycleEvaluatedAt = nil
 	return out, nil
