@@ -20,6 +20,7 @@ var (
 	NormalizeLifecyclePolicy    = normalizeLifecyclePolicy
 	NormalizeJSON               = normalizeJSON
 	IAMPropagationTimeout       = &iamPropagationTimeout
+	IsPolicyNotFound            = isNotFound
 )
 
 // ValidatePolicyText runs the plan-time validation of the `policy`
@@ -34,3 +35,10 @@ func ValidatePolicyText(lifecycle bool, text string) diag.Diagnostics {
 	}
 	return resp.Diagnostics
 }
+
+// ---- repository ----
+
+var (
+	FindRepositoryByName = findRepositoryByName
+	IsNotFound           = isNotFound
+)

@@ -250,7 +250,7 @@ func (r *repositoryResource) Read(ctx context.Context, req resource.ReadRequest,
 	repo, err := findRepositoryByName(ctx, r.Meta.Client, name)
 	if isNotFound(err) {
 		tflog.Warn(ctx, "ECR repository not found, removing it from the state")
-		resp.State.RemoveResource(ctx)
+		r.removeFromState(ctx, &state, resp)
 		return
 	}
 	if err != nil {
@@ -260,7 +260,7 @@ func (r *repositoryResource) Read(ctx context.Context, req resource.ReadRequest,
 	state.refresh(repo)
 	remote, err := listTags(ctx, r.Meta.Client, state.ARN.ValueString())
 	if isRepositoryNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		r.removeFromState(ctx, &state, resp)
 		return
 	}
 	if err != nil {
@@ -275,6 +275,16 @@ func (r *repositoryResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	resp.Diagnostics.Append(r.setIdentity(ctx, &state, resp.Identity)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// removeFromState forgets a repository deleted out of band. The framework
+// wants an identity even then, and Terraform < 1.12 keeps none: use the
+// state's.
+func (r *repositoryResource) removeFromState(ctx context.Context, state *repositoryResourceModel, resp *resource.ReadResponse) {
+	if resp.Identity != nil && resp.Identity.Raw.IsFullyNull() {
+		resp.Diagnostics.Append(r.setIdentity(ctx, state, resp.Identity)...)
+	}
+	resp.State.RemoveResource(ctx)
 }
 
 func (r *repositoryResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

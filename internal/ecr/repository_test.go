@@ -1,0 +1,500 @@
+package ecr_test
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
+	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
+	tfecr "github.com/ecrkit/terraform-provider-ecr/internal/ecr"
+)
+
+const repositoryAddr = "ecr_repository.test"
+
+func TestAccRepository_basic(t *testing.T) {
+	b := acctest.NewBackend(t)
+	rName := acctest.RandomName("tf-acc-repo")
+	var repo awstypes.Repository
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{
+			{
+				Config: b.Config(testAccRepositoryConfig_basic(rName)),
+				Check:  testAccCheckRepositoryExists(b, repositoryAddr, &repo),
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateValue("id", knownvalue.StringExact(rName)),
+					stateValue("name", knownvalue.StringExact(rName)),
+					stateValue("arn", knownvalue.StringExact(fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", acctest.Region, acctest.AccountID, rName))),
+					stateValue("registry_id", knownvalue.StringExact(acctest.AccountID)),
+					stateValue("repository_url", knownvalue.StringRegexp(regexp.MustCompile(
+						fmt.Sprintf(`^%s\.dkr\.ecr\.%s\.[a-z.]+/%s$`, acctest.AccountID, acctest.Region, regexp.QuoteMeta(rName))))),
+					stateValue("image_tag_mutability", knownvalue.StringExact("MUTABLE")),
+					stateValue("force_delete", knownvalue.Bool(false)),
+					stateValue("encryption_configuration", knownvalue.ListSizeExact(0)),
+					stateValue("image_scanning_configuration", knownvalue.ListSizeExact(0)),
+					stateValue("image_tag_mutability_exclusion_filter", knownvalue.ListSizeExact(0)),
+					stateValue("tags", knownvalue.Null()),
+					stateValue("tags_all", knownvalue.MapExact(map[string]knownvalue.Check{})),
+				},
+			},
+			{
+				ResourceName:                         repositoryAddr,
+				ImportState:                          true,
+				ImportStateVerify:                    true,
+				ImportStateId:                        rName,
+				ImportStateVerifyIdentifierAttribute: "name",
+			},
+			{
+				ResourceName:    repositoryAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   rName,
+			},
+			{
+				Config:   b.Config(testAccRepositoryConfig_basic(rName)),
+				PlanOnly: true, // no drift after refresh
+			},
+		},
+	})
+}
+
+func TestAccRepository_disappears(t *testing.T) {
+	b := acctest.NewBackend(t)
+	rName := acctest.RandomName("tf-acc-repo")
+	var repo awstypes.Repository
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{{
+			Config: b.Config(testAccRepositoryConfig_basic(rName)),
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckRepositoryExists(b, repositoryAddr, &repo),
+				func(*terraform.State) error {
+					_, err := b.Client.DeleteRepository(acctest.Context(), &ecr.DeleteRepositoryInput{RepositoryName: aws.String(rName)})
+					return err
+				},
+			),
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+}
+
+// TestAccRepository_update changes every in-place argument, then removes
+// the scanning block: that must converge (hashicorp/aws #47132).
+func TestAccRepository_update(t *testing.T) {
+	b := acctest.NewBackend(t)
+	rName := acctest.RandomName("tf-acc-repo")
+	updated := `
+resource "ecr_repository" "test" {
+  name                 = %[1]q
+  image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"
+  force_delete         = true
+
+  image_tag_mutability_exclusion_filter {
+    filter      = "latest"
+    filter_type = "WILDCARD"
+  }
+  image_tag_mutability_exclusion_filter {
+    filter      = "dev-*"
+    filter_type = "WILDCARD"
+  }
+
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{
+			{Config: b.Config(testAccRepositoryConfig_basic(rName))},
+			{
+				Config:           b.Config(fmt.Sprintf(updated, rName)),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateValue("image_tag_mutability", knownvalue.StringExact("IMMUTABLE_WITH_EXCLUSION")),
+					stateValue("image_tag_mutability_exclusion_filter", knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{"filter": knownvalue.StringExact("latest"), "filter_type": knownvalue.StringExact("WILDCARD")}),
+						knownvalue.ObjectExact(map[string]knownvalue.Check{"filter": knownvalue.StringExact("dev-*"), "filter_type": knownvalue.StringExact("WILDCARD")}),
+					})),
+					stateValue("image_scanning_configuration", knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{"scan_on_push": knownvalue.Bool(true)}),
+					})),
+					stateValue("force_delete", knownvalue.Bool(true)),
+				},
+				Check: func(*terraform.State) error {
+					repo, err := tfecr.FindRepositoryByName(acctest.Context(), b.Client, rName)
+					if err != nil {
+						return err
+					}
+					if repo.ImageTagMutability != awstypes.ImageTagMutabilityImmutableWithExclusion || len(repo.ImageTagMutabilityExclusionFilters) != 2 ||
+						!repo.ImageScanningConfiguration.ScanOnPush {
+						return fmt.Errorf("repository not updated: %+v", repo)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:      repositoryAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				ImportStateId:     rName,
+				// force_delete only exists in Terraform state.
+				ImportStateVerifyIgnore:              []string{"force_delete"},
+				ImportStateVerifyIdentifierAttribute: "name",
+			},
+			{
+				// Removing the block turns scan on push off and converges.
+				Config:           b.Config(testAccRepositoryConfig_basic(rName)),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateValue("image_scanning_configuration", knownvalue.ListSizeExact(0)),
+					stateValue("image_tag_mutability", knownvalue.StringExact("MUTABLE")),
+					stateValue("image_tag_mutability_exclusion_filter", knownvalue.ListSizeExact(0)),
+				},
+			},
+			{Config: b.Config(testAccRepositoryConfig_basic(rName)), PlanOnly: true},
+		},
+	})
+}
+
+func TestAccRepository_tags(t *testing.T) {
+	b := acctest.NewBackend(t)
+	rName := acctest.RandomName("tf-acc-repo")
+	config := func(tags string) string {
+		return testAccProviderConfigTags(b, `{ team = "platform", shared = "default" }`, "managed-elsewhere") + fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  name = %[1]q
+  tags = %[2]s
+}
+`, rName, tags)
+	}
+	tagsChecks := func(tags, all map[string]string) []statecheck.StateCheck {
+		return []statecheck.StateCheck{stateValue("tags", mapExact(tags)), stateValue("tags_all", mapExact(all))}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{
+			{
+				Config: config(`{ env = "test", shared = "mine" }`),
+				ConfigStateChecks: tagsChecks(map[string]string{"env": "test", "shared": "mine"},
+					map[string]string{"env": "test", "shared": "mine", "team": "platform"}),
+				// A tag someone else manages appears out of band; ignore_tags hides it.
+				Check: func(s *terraform.State) error {
+					_, err := b.Client.TagResource(acctest.Context(), &ecr.TagResourceInput{
+						ResourceArn: aws.String(s.RootModule().Resources[repositoryAddr].Primary.Attributes["arn"]),
+						Tags:        []awstypes.Tag{{Key: aws.String("managed-elsewhere"), Value: aws.String("x")}},
+					})
+					return err
+				},
+			},
+			{Config: config(`{ env = "test", shared = "mine" }`), PlanOnly: true},
+			{
+				Config:           config(`{ env = "prod" }`),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigStateChecks: tagsChecks(map[string]string{"env": "prod"},
+					map[string]string{"env": "prod", "shared": "default", "team": "platform"}),
+				Check: func(s *terraform.State) error {
+					out, err := b.Client.ListTagsForResource(acctest.Context(), &ecr.ListTagsForResourceInput{
+						ResourceArn: aws.String(s.RootModule().Resources[repositoryAddr].Primary.Attributes["arn"]),
+					})
+					if err != nil {
+						return err
+					}
+					got := map[string]string{}
+					for _, t := range out.Tags {
+						got[aws.ToString(t.Key)] = aws.ToString(t.Value)
+					}
+					want := map[string]string{"env": "prod", "shared": "default", "team": "platform", "managed-elsewhere": "x"}
+					if fmt.Sprint(got) != fmt.Sprint(want) {
+						return fmt.Errorf("remote tags = %v, want %v (the ignored tag must be left alone)", got, want)
+					}
+					return nil
+				},
+			},
+			{Config: config(`{ env = "prod" }`), PlanOnly: true},
+		},
+	})
+}
+
+// TestAccRepository_encryption: the encryption configuration cannot change
+// in place, but the same KMS key given as id or ARN, or an explicit default
+// block, is no change.
+func TestAccRepository_encryption(t *testing.T) {
+	b := acctest.NewBackend(t)
+	rName := acctest.RandomName("tf-acc-repo")
+	const keyID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+	keyARN := fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", acctest.Region, acctest.AccountID, keyID)
+	config := func(block string) string {
+		return b.Config(fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  name = %[1]q
+  %[2]s
+}
+`, rName, block))
+	}
+	kms := func(key string) string {
+		return fmt.Sprintf(`encryption_configuration {
+    encryption_type = "KMS"
+    kms_key         = %q
+  }`, key)
+	}
+	aes := `encryption_configuration {
+    encryption_type = "AES256"
+  }`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{
+			{Config: config("")},
+			{Config: config(aes), ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate)},
+			{Config: config(aes), PlanOnly: true},
+			{Config: config(""), ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate)},
+			{
+				Config:           config(kms(keyID)),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionDestroyBeforeCreate),
+				ConfigStateChecks: []statecheck.StateCheck{stateValue("encryption_configuration", knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectExact(map[string]knownvalue.Check{"encryption_type": knownvalue.StringExact("KMS"), "kms_key": knownvalue.StringExact(keyID)}),
+				}))},
+			},
+			{Config: config(kms(keyID)), PlanOnly: true},
+			{Config: config(kms(keyARN)), ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate)},
+			{Config: config(kms(keyARN)), PlanOnly: true},
+			{Config: config(kms("arn:aws:kms:us-west-2:123456789012:key/other")), ConfigPlanChecks: expectAction(plancheck.ResourceActionDestroyBeforeCreate)},
+		},
+	})
+}
+
+func TestAccRepository_invalid(t *testing.T) {
+	b := acctest.NewBackend(t)
+	rName := acctest.RandomName("tf-acc-repo")
+	config := func(body string) string {
+		return b.Config(fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  name = %[1]q
+  %[2]s
+}
+`, rName, body))
+	}
+	filter := func(f string) string {
+		return fmt.Sprintf(`image_tag_mutability_exclusion_filter {
+    filter      = %q
+    filter_type = "WILDCARD"
+  }`, f)
+	}
+	var steps []resource.TestStep
+	for _, tc := range []struct{ config, err string }{
+		{config(`image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"`), `Missing exclusion filter`},
+		{config(`image_tag_mutability = "IMMUTABLE"` + "\n" + filter("latest")), `(?s)Exclusion filter not allowed.*not\s+"IMMUTABLE"`},
+		{config(filter("latest")), `(?s)Exclusion filter not allowed.*not\s+"MUTABLE"`},
+		{config(`image_tag_mutability = "MUTABLE_WITH_EXCLUSION"` + "\n" + filter("bad/tag")), `(?s)filter.*must contain only`},
+		{config(`image_tag_mutability = "SOMETIMES"`), `(?s)image_tag_mutability.*value must be one of`},
+		{b.Config(`resource "ecr_repository" "test" { name = "Upper-Case" }`), `(?s)name.*must be lowercase`},
+		{b.Config(`resource "ecr_repository" "test" { name = "a" }`), `(?s)name.*length must be between 2 and 256`},
+	} {
+		steps = append(steps, resource.TestStep{Config: tc.config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.err)})
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
+}
+
+func TestAccRepository_forceDelete(t *testing.T) {
+	b := acctest.NewBackend(t)
+	rName := acctest.RandomName("tf-acc-repo")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{{
+			Config: b.Config(fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  name         = %[1]q
+  force_delete = true
+}
+`, rName)),
+			Check: testAccPutImage(b, rName, "v1"),
+		}},
+	})
+}
+
+// TestAccRepository_deleteNonEmpty: destroying a repository with images
+// fails with a message that counts them and says what to do; after
+// force_delete = true is applied, the destroy succeeds.
+func TestAccRepository_deleteNonEmpty(t *testing.T) {
+	b := acctest.NewBackend(t)
+	rName := acctest.RandomName("tf-acc-repo")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{
+			{
+				Config: b.Config(testAccRepositoryConfig_basic(rName)),
+				Check:  resource.ComposeTestCheckFunc(testAccPutImage(b, rName, "v1"), testAccPutImage(b, rName, "v2")),
+			},
+			{
+				Config:      b.Config(""),
+				ExpectError: regexp.MustCompile(`(?s)still contains 2 image\(s\).*set force_delete = true.*and apply`),
+			},
+			{
+				Config: b.Config(fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  name         = %[1]q
+  force_delete = true
+}
+`, rName)),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+			},
+		},
+	})
+}
+
+// TestAccRepository_eventualConsistency: a new repository that stays
+// invisible for a few reads is waited for, not reported as an error.
+func TestAccRepository_eventualConsistency(t *testing.T) {
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "consistency lag fault")
+	b.Emulator.Faults().MustAdd(emulator.Fault{Action: emulator.ActionLag, Kind: "repository", LagReads: 3})
+	rName := acctest.RandomName("tf-acc-repo")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{{
+			Config:            b.Config(testAccRepositoryConfig_basic(rName)),
+			ConfigStateChecks: []statecheck.StateCheck{stateValue("name", knownvalue.StringExact(rName))},
+			Check: func(*terraform.State) error {
+				var notFound int
+				for _, c := range b.Emulator.Calls() {
+					if c.Op == "DescribeRepositories" && c.ErrorCode == "RepositoryNotFoundException" {
+						notFound++
+					}
+				}
+				if notFound == 0 {
+					return fmt.Errorf("the lag fault hid nothing: the test proves nothing")
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// ---- helpers ----
+
+func testAccRepositoryConfig_basic(rName string) string {
+	return fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  name = %[1]q
+}
+`, rName)
+}
+
+// testAccProviderConfigTags is the backend's provider block with
+// default_tags and ignore_tags.
+func testAccProviderConfigTags(b *acctest.Backend, defaultTags, ignoreKey string) string {
+	return fmt.Sprintf(`
+provider "ecr" {
+  region     = %[2]q
+  access_key = "AKIDACCTEST"
+  secret_key = "acctest-secret"
+  endpoints {
+    ecr = %[1]q
+  }
+  default_tags {
+    tags = %[3]s
+  }
+  ignore_tags {
+    keys = [%[4]q]
+  }
+}
+`, b.URL, acctest.Region, defaultTags, ignoreKey)
+}
+
+func stateValue(attr string, check knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(repositoryAddr, tfjsonpath.New(attr), check)
+}
+
+func expectAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(repositoryAddr, action)}}
+}
+
+func mapExact(m map[string]string) knownvalue.Check {
+	checks := map[string]knownvalue.Check{}
+	for k, v := range m {
+		checks[k] = knownvalue.StringExact(v)
+	}
+	return knownvalue.MapExact(checks)
+}
+
+func testAccCheckRepositoryExists(b *acctest.Backend, n string, v *awstypes.Repository) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[n]
+		if !ok {
+			return fmt.Errorf("not found: %s", n)
+		}
+		out, err := tfecr.FindRepositoryByName(acctest.Context(), b.Client, rs.Primary.Attributes["name"])
+		if err != nil {
+			return err
+		}
+		*v = *out
+		return nil
+	}
+}
+
+func testAccCheckRepositoryDestroy(b *acctest.Backend) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "ecr_repository" {
+				continue
+			}
+			_, err := tfecr.FindRepositoryByName(acctest.Context(), b.Client, rs.Primary.Attributes["name"])
+			if tfecr.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("ECR Repository %s still exists", rs.Primary.Attributes["name"])
+		}
+		return nil
+	}
+}
+
+// testAccPutImage pushes a minimal Docker v2 image manifest, unique per tag.
+func testAccPutImage(b *acctest.Backend, repository, tag string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		return putImage(b, repository, tag)
+	}
+}
+
+func putImage(b *acctest.Backend, repository, tag string) error {
+	digest := func(s string) string { return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(s))) }
+	manifest, err := json.Marshal(map[string]any{
+		"schemaVersion": 2,
+		"mediaType":     "application/vnd.docker.distribution.manifest.v2+json",
+		"config":        map[string]any{"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2, "digest": digest("config " + tag)},
+		"layers": []any{map[string]any{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 10,
+			"digest": digest("layer " + tag)}},
+	})
+	if err != nil {
+		return err
+	}
+	_, err = b.Client.PutImage(acctest.Context(), &ecr.PutImageInput{
+		RepositoryName: aws.String(repository),
+		ImageManifest:  aws.String(string(manifest)),
+		ImageTag:       aws.String(tag),
+	})
+	return err
+}
