@@ -106,6 +106,9 @@ func (r *lifecyclePolicyResource) Read(ctx context.Context, req resource.ReadReq
 	if isNotFound(err) {
 		tflog.Warn(ctx, "ECR Lifecycle Policy not found, removing from state", map[string]any{"error": err.Error()})
 		resp.State.RemoveResource(ctx)
+		// The framework wants an identity even for a removed resource
+		// (Terraform before 1.12 does not store it, so it is null here).
+		resp.Diagnostics.Append(setRepositoryIdentity(ctx, r.Meta, resp.Identity, name, state.RegistryID.ValueString())...)
 		return
 	}
 	if err != nil {

@@ -115,6 +115,9 @@ func (r *repositoryPolicyResource) Read(ctx context.Context, req resource.ReadRe
 	if isNotFound(err) {
 		tflog.Warn(ctx, "ECR Repository Policy not found, removing from state", map[string]any{"error": err.Error()})
 		resp.State.RemoveResource(ctx)
+		// The framework wants an identity even for a removed resource
+		// (Terraform before 1.12 does not store it, so it is null here).
+		resp.Diagnostics.Append(setRepositoryIdentity(ctx, r.Meta, resp.Identity, name, state.RegistryID.ValueString())...)
 		return
 	}
 	if err != nil {
