@@ -245,6 +245,17 @@ func (r *repositoryResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if req.Identity != nil && !req.Identity.Raw.IsFullyNull() {
+		var id repositoryResourceIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		resp.Diagnostics.Append(r.checkIdentityScope(ctx, &id)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	name := state.Name.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	repo, err := findRepositoryByName(ctx, r.Meta.Client, name)
@@ -442,7 +453,7 @@ func (r *repositoryResource) ImportState(ctx context.Context, req resource.Impor
 // this provider configuration cannot reach it.
 func (r *repositoryResource) checkIdentityScope(ctx context.Context, id *repositoryResourceIdentityModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	summary := fmt.Sprintf("importing ECR Repository (%s)", id.Name.ValueString())
+	summary := fmt.Sprintf("ECR Repository (%s) in another registry", id.Name.ValueString())
 	if region := id.Region.ValueString(); region != "" && region != r.Meta.Region {
 		diags.AddAttributeError(path.Root("region"), summary,
 			fmt.Sprintf("The identity's region %q is not the provider's region %q.", region, r.Meta.Region))

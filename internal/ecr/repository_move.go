@@ -62,18 +62,20 @@ func (r *repositoryResource) moveFromAWSRepository(ctx context.Context, req reso
 		resp.Diagnostics.AddError(summary, "Reading the source state: "+err.Error())
 		return
 	}
-	if r.Meta != nil && src.Region != "" && src.Region != r.Meta.Region {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf(
-			"The repository is in region %q but this provider configuration is for %q; move it to a provider configured for %q.",
-			src.Region, r.Meta.Region, src.Region))
-		return
-	}
 	m, diags := src.model(ctx)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.TargetState.Set(ctx, m)...)
+	// The resource is not configured here, so the region cannot be checked
+	// yet: the identity carries it to the first Read, which refuses a
+	// provider configured for another region (Terraform 1.12+).
+	if resp.TargetIdentity != nil && src.Region != "" {
+		resp.Diagnostics.Append(resp.TargetIdentity.Set(ctx, repositoryResourceIdentityModel{
+			AccountID: m.RegistryID, Name: m.Name, Region: types.StringValue(src.Region),
+		})...)
+	}
 }
 
 // model converts the source state. It goes through the same refresh as a

@@ -18,8 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
-	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 	tfecr "github.com/ecrkit/terraform-provider-ecr/internal/ecr"
+	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 )
 
 const repositoryAddr = "ecr_repository.test"
