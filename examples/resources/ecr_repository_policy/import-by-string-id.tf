@@ -1,0 +1,5 @@
+# Terraform 1.5+: import with an import block; the ID is the repository name.
+import {
+  to = ecr_repository_policy.example
+  id = "example"
+}
