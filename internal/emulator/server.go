@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -18,9 +19,13 @@ const maxBodyBytes = 32 << 20
 
 const contentTypeJSON = "application/x-amz-json-1.1"
 
+// contentTypeHeader is shared by every response; net/http only reads it.
+var contentTypeHeader = []string{contentTypeJSON}
+
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
-	reqID := newRequestID()
-	w.Header().Set("x-amzn-RequestId", reqID)
+	// Headers are assigned in canonical form directly (as Header.Set would
+	// store them) to skip canonicalisation on this hot path.
+	w.Header()["X-Amzn-Requestid"] = []string{newRequestID()}
 	if r.Method != http.MethodPost || r.URL.Path != "/" {
 		w.Header().Set("Content-Type", contentTypeJSON)
 		w.WriteHeader(http.StatusNotFound)
@@ -120,8 +125,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		writeError(w, &APIError{Type: "ServerException", Status: 500, Message: "could not encode response"})
 		return
 	}
-	w.Header().Set("Content-Type", contentTypeJSON)
-	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	h := w.Header()
+	h["Content-Type"] = contentTypeHeader
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
@@ -134,7 +140,7 @@ func writeError(w http.ResponseWriter, e *APIError) {
 	b, _ := json.Marshal(body)
 	w.Header().Set("Content-Type", contentTypeJSON)
 	w.Header().Set("X-Amzn-ErrorType", e.Type)
-	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(e.status())
 	_, _ = w.Write(b)
 }

@@ -20,10 +20,9 @@ func findTaggedRepository(r *request, reg *Registry, resourceARN *string) (*Repo
 	if err := checkRequired("resourceArn", resourceARN != nil); err != nil {
 		return nil, err
 	}
-	invalid := errInvalidParam("resourceArn", "Invalid ARN")
 	a, err := arn.Parse(*resourceARN)
 	if err != nil {
-		return nil, invalid
+		return nil, errInvalidParam("resourceArn", "Invalid ARN")
 	}
 	name, isRepo := strings.CutPrefix(a.Resource, "repository/")
 	// Assumption: an ARN that cannot name an ECR repository (other service,
@@ -31,7 +30,7 @@ func findTaggedRepository(r *request, reg *Registry, resourceARN *string) (*Repo
 	// not a missing repository.
 	if a.Service != "ecr" || !isRepo || a.Region == "" || !reTwelveDigits.MatchString(a.AccountID) ||
 		utf8.RuneCountInString(name) < 2 || utf8.RuneCountInString(name) > 256 || !reRepositoryName.MatchString(name) {
-		return nil, invalid
+		return nil, errInvalidParam("resourceArn", "Invalid ARN")
 	}
 	// Assumption: an ARN of another region or partition names a repository
 	// this registry cannot have.
