@@ -1,0 +1,378 @@
+package ecr_test
+
+// Reliability of the provider under the failures ECR really produces:
+// throttling and 5xx answers on any call, eventual consistency of new and
+// deleted repositories, and an apply that fails half-way. These tests need
+// the emulator's fault injection and skip under the moto backend.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
+	"github.com/ecrkit/terraform-provider-ecr/internal/ecr"
+	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
+)
+
+// testAccFaultsTransient are the transient failures injected on every
+// operation, with the error code each one answers.
+var testAccFaultsTransient = map[emulator.FaultAction]string{
+	emulator.ActionThrottle:    "ThrottlingException", // 400
+	emulator.ActionThrottle429: "ThrottleException",   // 429
+	emulator.ActionServerError: "ServerException",     // 500
+	emulator.ActionUnavailable: "ServiceUnavailable",  // 503
+}
+
+// TestAccFaults_manyRepositories applies, re-plans and destroys 30
+// repositories, each with a repository policy and a lifecycle policy,
+// while about a quarter of all calls (every operation) are throttled or
+// fail with a 5xx. It must all succeed, with every faulted attempt retried.
+func TestAccFaults_manyRepositories(t *testing.T) {
+	const (
+		repositories = 30
+		share        = 0.25 // of all calls answered with an injected fault
+	)
+	b := acctest.NewBackend(t, emulator.WithFaultSeed(20240611))
+	b.RequireEmulator(t, "fault injection")
+	// Four rules tried in turn, each firing with probability p, fault a
+	// call with probability 1-(1-p)^4 = share.
+	p := 1 - math.Pow(1-share, 1.0/float64(len(testAccFaultsTransient)))
+	for _, action := range slices.Sorted(maps.Keys(testAccFaultsTransient)) {
+		b.Emulator.Faults().MustAdd(emulator.Fault{Op: "*", Action: action, Probability: p})
+	}
+	prefix := acctest.RandomName("tf-acc-faults")
+	start := time.Now()
+	var applied time.Time
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			all := testAccFaultsSummarize(b.Emulator.Calls())
+			t.Logf("apply+plans+destroy: %s in %s (destroy and its refresh %s)",
+				all, time.Since(start).Round(time.Millisecond), time.Since(applied).Round(time.Millisecond))
+			if err := all.check(len(testAccFaultsTransient)); err != nil {
+				return err
+			}
+			b.Emulator.Faults().Clear()
+			return testAccFaultsCheckNothingLeft(b, s)
+		},
+		Steps: []resource.TestStep{{
+			Config: b.Config(testAccFaultsConfig_many(prefix, repositories)),
+			Check: func(*terraform.State) error {
+				applied = time.Now()
+				st := testAccFaultsSummarize(b.Emulator.Calls())
+				t.Logf("apply: %s in %s", st, applied.Sub(start).Round(time.Millisecond))
+				if n := st.byOp["CreateRepository"] - st.faultedByOp["CreateRepository"]; n != repositories {
+					return fmt.Errorf("%d successful CreateRepository calls, want %d (one per repository)", n, repositories)
+				}
+				return st.check(1)
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		}},
+	})
+}
+
+// TestAccFaults_eventualConsistency creates and destroys repositories with
+// policies while every new repository stays invisible for its first reads
+// and every deleted one stays visible for its first reads after the delete.
+func TestAccFaults_eventualConsistency(t *testing.T) {
+	const (
+		repositories = 5
+		lagReads     = 3
+	)
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "consistency lag fault")
+	b.Emulator.Faults().MustAdd(emulator.Fault{Action: emulator.ActionLag, Kind: "repository", LagReads: lagReads})
+	prefix := acctest.RandomName("tf-acc-faults-lag")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			calls := b.Emulator.Calls()
+			// Once the first repository is deleted, only the deletion
+			// waits read repositories: a successful read is a ghost.
+			first := slices.IndexFunc(calls, func(c emulator.Call) bool {
+				return c.Op == "DeleteRepository" && c.ErrorCode == ""
+			})
+			if first < 0 {
+				return errors.New("no repository was deleted")
+			}
+			var ghosts int
+			for _, c := range calls[first:] {
+				if c.Op == "DescribeRepositories" && c.ErrorCode == "" {
+					ghosts++
+				}
+			}
+			t.Logf("destroy: %d reads saw a deleted repository", ghosts)
+			if ghosts < repositories {
+				return fmt.Errorf("%d reads saw a deleted repository, want at least %d: the lag did not apply", ghosts, repositories)
+			}
+			// The lag rule stays installed: a ghost the provider did not
+			// wait out would still be found here.
+			return testAccFaultsCheckNothingLeft(b, s)
+		},
+		Steps: []resource.TestStep{{
+			Config: b.Config(testAccFaultsConfig_many(prefix, repositories)),
+			Check: func(*terraform.State) error {
+				var hidden int
+				for _, c := range b.Emulator.Calls() {
+					if c.ErrorCode == "RepositoryNotFoundException" {
+						hidden++
+					}
+				}
+				t.Logf("apply: %d reads did not see a new repository", hidden)
+				if hidden < repositories*lagReads {
+					return fmt.Errorf("%d reads did not see a new repository, want at least %d: the lag did not apply",
+						hidden, repositories*lagReads)
+				}
+				return nil
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		}},
+	})
+}
+
+// TestAccFaults_failedApply: when PutLifecyclePolicy fails for good, the
+// apply fails but the state holds the repository that was created, and
+// nothing else; the next plan creates only the lifecycle policy, and the
+// repository is never created twice.
+func TestAccFaults_failedApply(t *testing.T) {
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "fault injection")
+	b.Emulator.Faults().MustAdd(emulator.Fault{
+		Op: "PutLifecyclePolicy", Action: emulator.ActionError, ErrorType: "AccessDeniedException",
+		Message: "User is not authorized to perform: ecr:PutLifecyclePolicy",
+	})
+	rName := acctest.RandomName("tf-acc-faults-fail")
+	config := b.Config(testAccFaultsConfig_one(rName))
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			return testAccFaultsCheckNothingLeft(b, s)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)creating ECR Lifecycle Policy.*AccessDeniedException`),
+			},
+			{
+				PreConfig: func() {
+					b.Emulator.Faults().Clear()
+					ctx := context.Background()
+					if _, err := ecr.FindRepositoryByName(ctx, b.Client, rName); err != nil {
+						t.Fatalf("after the failed apply the repository must exist: %s", err)
+					}
+					if _, err := ecr.FindLifecyclePolicyByName(ctx, b.Client, rName); !ecr.IsNotFound(err) {
+						t.Fatalf("after the failed apply the lifecycle policy must not exist, got: %v", err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("ecr_repository.test", plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction("ecr_lifecycle_policy.test", plancheck.ResourceActionCreate),
+						testAccFaultsExpectChanges(1),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					counts := b.Emulator.CallCounts()
+					if n := counts["CreateRepository"]; n != 1 {
+						return fmt.Errorf("CreateRepository called %d times, want 1", n)
+					}
+					if n := counts["PutLifecyclePolicy"]; n != 2 {
+						return fmt.Errorf("PutLifecyclePolicy called %d times, want 2 (denied, then accepted)", n)
+					}
+					_, err := ecr.FindLifecyclePolicyByName(context.Background(), b.Client, rName)
+					return err
+				},
+			},
+		},
+	})
+}
+
+// ---- helpers ----
+
+// testAccFaultsStats are the figures of a call log.
+type testAccFaultsStats struct {
+	total, faulted, retries, maxAttempt int
+	byOp, faultedByOp, byFault          map[string]int
+	failed                              map[string]int // answers with an error no fault injected
+}
+
+func testAccFaultsSummarize(calls []emulator.Call) testAccFaultsStats {
+	st := testAccFaultsStats{total: len(calls), byOp: map[string]int{}, faultedByOp: map[string]int{},
+		byFault: map[string]int{}, failed: map[string]int{}}
+	for _, c := range calls {
+		st.byOp[c.Op]++
+		switch {
+		case c.Fault != "":
+			st.faulted++
+			st.faultedByOp[c.Op]++
+			st.byFault[c.ErrorCode]++
+		case c.ErrorCode != "":
+			st.failed[c.Op+": "+c.ErrorCode]++
+		}
+		if c.Attempt > 1 {
+			st.retries++
+		}
+		st.maxAttempt = max(st.maxAttempt, c.Attempt)
+	}
+	return st
+}
+
+func (st testAccFaultsStats) String() string {
+	var ops []string
+	for _, op := range slices.Sorted(maps.Keys(st.byOp)) {
+		ops = append(ops, fmt.Sprintf("%s %d (%d faulted)", op, st.byOp[op], st.faultedByOp[op]))
+	}
+	return fmt.Sprintf("%d calls, %d faulted (%.0f%%: %v), %d retried attempts (max attempt %d), other errors %v; per operation: %s",
+		st.total, st.faulted, 100*float64(st.faulted)/float64(max(st.total, 1)), st.byFault, st.retries, st.maxAttempt,
+		st.failed, strings.Join(ops, ", "))
+}
+
+// check proves the faults fired (at least kinds distinct fault answers)
+// and that each faulted attempt was retried: the SDK retries nothing else
+// here, so the retried attempts are exactly the faulted ones.
+func (st testAccFaultsStats) check(kinds int) error {
+	switch {
+	case st.faulted == 0:
+		return errors.New("no fault fired: the test proves nothing")
+	case len(st.byFault) < kinds:
+		return fmt.Errorf("only %v fired, want %d kinds of fault", st.byFault, kinds)
+	case st.retries != st.faulted:
+		return fmt.Errorf("%d retried attempts for %d faulted ones: a fault was not retried, or something else was",
+			st.retries, st.faulted)
+	}
+	return nil
+}
+
+// testAccFaultsCheckNothingLeft proves through the SDK that no repository
+// of the state is left, nor any other (no orphan of a retried create).
+func testAccFaultsCheckNothingLeft(b *acctest.Backend, s *terraform.State) error {
+	ctx := context.Background()
+	for _, rs := range s.RootModule().Resources {
+		var err error
+		switch rs.Type {
+		case "ecr_repository":
+			_, err = ecr.FindRepositoryByName(ctx, b.Client, rs.Primary.Attributes["name"])
+		case "ecr_repository_policy":
+			_, err = ecr.FindRepositoryPolicyByName(ctx, b.Client, rs.Primary.Attributes["repository"])
+		case "ecr_lifecycle_policy":
+			_, err = ecr.FindLifecyclePolicyByName(ctx, b.Client, rs.Primary.Attributes["repository"])
+		default:
+			continue
+		}
+		if err == nil {
+			return fmt.Errorf("%s %s still exists", rs.Type, rs.Primary.ID)
+		}
+		if !ecr.IsNotFound(err) {
+			return err
+		}
+	}
+	out, err := b.Client.DescribeRepositories(ctx, &awsecr.DescribeRepositoriesInput{})
+	if err != nil {
+		return err
+	}
+	if n := len(out.Repositories); n > 0 {
+		return fmt.Errorf("%d repositories left, e.g. %s", n, aws.ToString(out.Repositories[0].RepositoryName))
+	}
+	return nil
+}
+
+// testAccFaultsExpectChanges checks that the plan changes exactly that
+// many resources (any action but no-op).
+type testAccFaultsExpectChanges int
+
+func (want testAccFaultsExpectChanges) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	var changed []string
+	for _, rc := range req.Plan.ResourceChanges {
+		if !rc.Change.Actions.NoOp() {
+			changed = append(changed, fmt.Sprintf("%s (%v)", rc.Address, rc.Change.Actions))
+		}
+	}
+	if len(changed) != int(want) {
+		resp.Error = fmt.Errorf("the plan changes %d resources, want %d: %v", len(changed), want, changed)
+	}
+}
+
+// testAccFaultsConfig_many is n repositories, each with a repository
+// policy and a lifecycle policy. (count, not for_each: the test framework's
+// state shim does not support string instance keys.)
+func testAccFaultsConfig_many(prefix string, n int) string {
+	return fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  count = %[2]d
+  name  = format("%%s-%%02d", %[1]q, count.index)
+}
+
+resource "ecr_repository_policy" "test" {
+  count      = %[2]d
+  repository = ecr_repository.test[count.index].name
+  policy     = %[3]s
+}
+
+resource "ecr_lifecycle_policy" "test" {
+  count      = %[2]d
+  repository = ecr_repository.test[count.index].name
+  policy     = %[4]s
+}
+`, prefix, n, testAccFaultsRepositoryPolicy, testAccFaultsLifecyclePolicy)
+}
+
+// testAccFaultsConfig_one is a repository with a lifecycle policy.
+func testAccFaultsConfig_one(rName string) string {
+	return fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  name = %[1]q
+}
+
+resource "ecr_lifecycle_policy" "test" {
+  repository = ecr_repository.test.name
+  policy     = %[2]s
+}
+`, rName, testAccFaultsLifecyclePolicy)
+}
+
+const testAccFaultsRepositoryPolicy = `jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "pull"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    }]
+  })`
+
+const testAccFaultsLifecyclePolicy = `jsonencode({
+    rules = [{
+      rulePriority = 1
+      description  = "expire untagged images after 14 days"
+      selection = {
+        tagStatus   = "untagged"
+        countType   = "sinceImagePushed"
+        countUnit   = "days"
+        countNumber = 14
+      }
+      action = { type = "expire" }
+    }]
+  })`
