@@ -56,6 +56,7 @@ const testAccLifecyclePolicyDocumentJSON = `{
 
 func TestAccLifecyclePolicyDocumentDataSource_basic(t *testing.T) {
 	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "archive storage class: moto rejects transition rules")
 	rName := acctest.RandomName("tf-acc-lifecycle-doc")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
