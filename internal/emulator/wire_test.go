@@ -87,7 +87,7 @@ func TestWireFormat(t *testing.T) {
 		{name: "awsJson 1.0 content type accepted", target: tgt("DescribeRegistry"), contentType: "application/x-amz-json-1.0",
 			body: `{}`, wantStatus: 200},
 		{name: "TagResource answers an empty object", target: tgt("TagResource"), contentType: ct,
-			body: `{"resourceArn":"arn:aws:ecr:us-east-1:123456789012:repository/wire/repo","tags":[{"Key":"a","Value":"b"}]}`,
+			body:       `{"resourceArn":"arn:aws:ecr:us-east-1:123456789012:repository/wire/repo","tags":[{"Key":"a","Value":"b"}]}`,
 			wantStatus: 200, wantBody: `{}`},
 		{name: "client error", target: tgt("DescribeRepositories"), contentType: ct, body: `{"repositoryNames":["nope"]}`,
 			wantStatus: 400, wantType: "RepositoryNotFoundException",
