@@ -124,7 +124,8 @@ func mostRecentImageTags(ctx context.Context, client *ecr.Client, name, registry
 			return nil, err
 		}
 		for i, img := range page.ImageDetails {
-			if latest == nil || aws.ToTime(img.ImagePushedAt).After(aws.ToTime(latest.ImagePushedAt)) {
+			// On equal push times the image listed later wins.
+			if latest == nil || !aws.ToTime(img.ImagePushedAt).Before(aws.ToTime(latest.ImagePushedAt)) {
 				latest = &page.ImageDetails[i]
 			}
 		}
