@@ -1,5 +1,3 @@
-//go:build wip_F
-
 package ecr_test
 
 // Reproducer of a provider bug, kept out of the default build until it is

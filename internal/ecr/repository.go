@@ -219,11 +219,23 @@ func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequ
 	if len(plan.ImageScanningConfiguration) > 0 {
 		input.ImageScanningConfiguration = expandImageScanningConfiguration(plan.ImageScanningConfiguration)
 	}
-	if _, err := r.Meta.Client.CreateRepository(ctx, input); err != nil {
+	out, err := r.Meta.Client.CreateRepository(ctx, input)
+	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating ECR Repository (%s)", name), err.Error())
 		return
 	}
 	tflog.Debug(ctx, "created ECR repository")
+
+	// The repository exists from here on: record it before anything else can
+	// fail, so a failed read below leaves it in state (tainted) instead of
+	// orphaning it and failing the next apply with RepositoryAlreadyExists.
+	plan.refresh(out.Repository)
+	plan.TagsAll = tagsAll
+	resp.Diagnostics.Append(r.setIdentity(ctx, &plan, resp.Identity)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	// ECR is eventually consistent: a new repository may not be readable yet.
 	repo, err := retryWhenNotFound(ctx, propagationTimeout, func(ctx context.Context) (*awstypes.Repository, error) {
@@ -234,8 +246,6 @@ func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	plan.refresh(repo)
-	plan.TagsAll = tagsAll
-	resp.Diagnostics.Append(r.setIdentity(ctx, &plan, resp.Identity)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
