@@ -34,18 +34,29 @@ import (
 // req/s it does not depend on what else the machine is running, so
 // GOMAXPROCS*1e6/cpu-us/req bounds what the emulator target can reach on an
 // otherwise idle machine.
+//
+// Each run of the emulator target gets a fresh emulator (moto is started
+// once: it takes seconds), so that runs do not measure what earlier runs
+// left behind, such as a full call log.
 func BenchmarkMixedRead(b *testing.B) {
-	srv := httptest.NewServer(emulator.New())
-	defer srv.Close()
-	targets := []struct{ name, url string }{
-		{"emulator", srv.URL},
-		{"moto", startMoto(b)},
+	motoURL := startMoto(b)
+	targets := []struct {
+		name string
+		url  func(b *testing.B) string
+	}{
+		{"emulator", func(b *testing.B) string {
+			srv := httptest.NewServer(emulator.New())
+			b.Cleanup(srv.Close)
+			return srv.URL
+		}},
+		{"moto", func(*testing.B) string { return motoURL }},
 	}
 	for _, tgt := range targets {
 		b.Run(tgt.name, func(b *testing.B) {
 			const repos = 20
-			seedBenchRepos(b, benchClient(tgt.url), repos)
-			benchMixedRead(b, tgt.url, repos)
+			url := tgt.url(b)
+			seedBenchRepos(b, benchClient(url), repos)
+			benchMixedRead(b, url, repos)
 		})
 	}
 }
