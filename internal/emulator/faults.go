@@ -482,7 +482,12 @@ func (x *extras) log(r *http.Request, req *request, code, faultID string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if len(x.calls) >= maxCalls {
-		x.calls = append(x.calls[:0:0], x.calls[len(x.calls)-maxCalls+1:]...)
+		// Drop the older half in one copy, so trimming costs O(1) per call
+		// amortised (copying the whole log on every call made a long-running
+		// emulator ~350x slower once the log was full).
+		n := copy(x.calls, x.calls[len(x.calls)-maxCalls/2:])
+		clear(x.calls[n:])
+		x.calls = x.calls[:n]
 	}
 	x.calls = append(x.calls, c)
 	x.counts[req.op]++
