@@ -60,11 +60,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "ecr-emulator:", err)
+		_, _ = fmt.Fprintln(stderr, "ecr-emulator:", err)
 		return 2
 	}
 	if err := serve(cfg, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "ecr-emulator:", err)
+		_, _ = fmt.Fprintln(stderr, "ecr-emulator:", err)
 		return 1
 	}
 	return 0
@@ -120,14 +120,14 @@ func serve(cfg config, stdout, stderr io.Writer) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
+	_, _ = fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
 
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(stderr, "ecr-emulator: shutting down")
+	_, _ = fmt.Fprintln(stderr, "ecr-emulator: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -194,13 +194,13 @@ func writeFileDurably(dir, name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	defer func() { _ = os.Remove(tmp.Name()) }() // no-op after a successful rename
 	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+		_ = tmp.Close()
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+		_ = tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {
@@ -213,6 +213,6 @@ func writeFileDurably(dir, name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	defer d.Close()
+	defer func() { _ = d.Close() }()
 	return d.Sync()
 }

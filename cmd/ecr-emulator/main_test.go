@@ -50,7 +50,7 @@ func binary(t *testing.T) string {
 		binPath = filepath.Join(binDir, "ecr-emulator")
 		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
 		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {

@@ -97,8 +97,12 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("finding a free port: %w", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	defer func() { _ = l.Close() }()
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, fmt.Errorf("finding a free port: unexpected address %v", l.Addr())
+	}
+	return addr.Port, nil
 }
 
 // syncBuffer collects moto_server's output for error messages.

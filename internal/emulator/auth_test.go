@@ -39,7 +39,7 @@ func TestGetAuthorizationToken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, _ := newClient(t, emulator.WithClock(fixedClock{now}))
-			in := &ecr.GetAuthorizationTokenInput{RegistryIds: tc.ids}
+			in := &ecr.GetAuthorizationTokenInput{RegistryIds: tc.ids} //nolint:staticcheck // deprecated in the SDK, still part of the API the emulator serves
 			out, err := c.GetAuthorizationToken(ctx, in)
 			if got := errCode(err); got != tc.want {
 				t.Fatalf("error = %q (%v), want %q", got, err, tc.want)

@@ -45,7 +45,7 @@ type registryScanningOutput struct {
 }
 
 func scanningOutput(c RegistryScanningConfig) registryScanningOutput {
-	out := registryScanningOutput{ScanType: c.ScanType, Rules: c.Rules}
+	out := registryScanningOutput(c)
 	if out.ScanType == "" {
 		out.ScanType = "BASIC"
 	}

@@ -385,7 +385,7 @@ func validOperator(op string) bool {
 	base, ifExists := strings.CutSuffix(lower, "ifexists")
 	for _, o := range conditionOperators {
 		if strings.EqualFold(o, base) {
-			return !(ifExists && o == "Null")
+			return !ifExists || o != "Null"
 		}
 	}
 	return false
