@@ -36,13 +36,15 @@ RC
 cp "$root/examples/demo/main.tf" "$work/"
 export TF_CLI_CONFIG_FILE="$work/dev.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 cd "$work"
-"$terraform" apply -auto-approve -input=false -var "endpoint=$endpoint"
+nocolor=()
+[ -t 1 ] || nocolor=(-no-color)
+"$terraform" apply -auto-approve -input=false "${nocolor[@]}" -var "endpoint=$endpoint"
 url=$("$terraform" output -raw repository_url)
 echo
 echo "repository_url = $url"
 echo
 # A second plan must be empty: no perpetual diff.
-"$terraform" plan -detailed-exitcode -input=false -var "endpoint=$endpoint" >/dev/null || {
+"$terraform" plan -detailed-exitcode -input=false "${nocolor[@]}" -var "endpoint=$endpoint" >/dev/null || {
   echo "demo: the plan after apply is not empty" >&2; exit 1; }
-"$terraform" destroy -auto-approve -input=false -var "endpoint=$endpoint"
+"$terraform" destroy -auto-approve -input=false "${nocolor[@]}" -var "endpoint=$endpoint"
 echo "demo: applied, verified an empty plan, destroyed"
