@@ -39,11 +39,8 @@ var (
 	_ resource.ResourceWithValidateConfig = (*repositoryResource)(nil)
 )
 
-// ECR's repository name and exclusion filter patterns (full match).
-var (
-	repositoryNameRegexp  = regexp.MustCompile(`^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$`)
-	exclusionFilterRegexp = regexp.MustCompile(`^[a-zA-Z0-9._*-]+$`)
-)
+// exclusionFilterRegexp is ECR's exclusion filter pattern (full match).
+var exclusionFilterRegexp = regexp.MustCompile(`^[a-zA-Z0-9._*-]+$`)
 
 const repositoryDeleteTimeout = 20 * time.Minute
 
@@ -81,12 +78,8 @@ func (r *repositoryResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"`MUTABLE_WITH_EXCLUSION`. The `*_WITH_EXCLUSION` settings need `image_tag_mutability_exclusion_filter` blocks.",
 			},
 			"name": schema.StringAttribute{
-				Required: true,
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(2, 256),
-					stringvalidator.RegexMatches(repositoryNameRegexp,
-						"must be lowercase letters and digits, in groups separated by `.`, `_`, `__` or runs of `-`, with `/` between path parts"),
-				},
+				Required:            true,
+				Validators:          repositoryNameValidators(),
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				MarkdownDescription: "Name of the repository (2 to 256 characters). Changing it replaces the repository.",
 			},
