@@ -20,7 +20,6 @@ var (
 	NormalizeLifecyclePolicy    = normalizeLifecyclePolicy
 	NormalizeJSON               = normalizeJSON
 	IAMPropagationTimeout       = &iamPropagationTimeout
-	IsPolicyNotFound            = isNotFound
 )
 
 // ValidatePolicyText runs the plan-time validation of the `policy`

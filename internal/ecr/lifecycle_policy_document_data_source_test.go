@@ -8,11 +8,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
+	"github.com/ecrkit/terraform-provider-ecr/internal/ecr"
 )
 
 // The document's JSON for testAccLifecyclePolicyDocumentDataSourceConfig:
@@ -60,7 +60,7 @@ func TestAccLifecyclePolicyDocumentDataSource_basic(t *testing.T) {
 	rName := acctest.RandomName("tf-acc-lifecycle-doc")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLifecyclePolicyDestroy(b),
+		CheckDestroy:             testAccCheckDestroy(b, "ecr_lifecycle_policy", "repository", ecr.FindLifecyclePolicyByName),
 		Steps: []resource.TestStep{
 			{
 				Config: b.Config(testAccLifecyclePolicyDocumentDataSourceConfig(rName)),
@@ -72,9 +72,7 @@ func TestAccLifecyclePolicyDocumentDataSource_basic(t *testing.T) {
 						testAccLifecyclePolicyAddr, tfjsonpath.New("policy"),
 						compare.ValuesSame()),
 				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				ConfigPlanChecks: expectEmptyPlanAfterApply(),
 			},
 		},
 	})

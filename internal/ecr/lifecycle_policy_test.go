@@ -1,7 +1,6 @@
 package ecr_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -9,11 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
 	"github.com/ecrkit/terraform-provider-ecr/internal/ecr"
@@ -21,103 +15,39 @@ import (
 
 const testAccLifecyclePolicyAddr = "ecr_lifecycle_policy.test"
 
+// testAccLifecyclePolicy: versions 1 and 2 expire untagged images after 14
+// and 30 days.
+var testAccLifecyclePolicy = testAccPolicy[awsecr.GetLifecyclePolicyOutput]{
+	typeName: "ecr_lifecycle_policy",
+	prefix:   "tf-acc-lifecycle",
+	config: func(rName string, version int) string {
+		return testAccLifecyclePolicyConfig_basic(rName, testAccLifecyclePolicyDays(version))
+	},
+	text: func(version int) string { return testAccLifecyclePolicyText(testAccLifecyclePolicyDays(version)) },
+	find: ecr.FindLifecyclePolicyByName,
+	delete: func(b *acctest.Backend, rName string) error {
+		_, err := b.Client.DeleteLifecyclePolicy(acctest.Context(), &awsecr.DeleteLifecyclePolicyInput{RepositoryName: aws.String(rName)})
+		return err
+	},
+}
+
+func testAccLifecyclePolicyDays(version int) int { return map[int]int{1: 14, 2: 30}[version] }
+
 func TestAccLifecyclePolicy_basic(t *testing.T) {
-	b := acctest.NewBackend(t)
-	rName := acctest.RandomName("tf-acc-lifecycle")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLifecyclePolicyDestroy(b),
-		Steps: []resource.TestStep{
-			{
-				Config: b.Config(testAccLifecyclePolicyConfig_basic(rName, 14)),
-				Check:  testAccCheckLifecyclePolicyExists(b, testAccLifecyclePolicyAddr),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLifecyclePolicyAddr, tfjsonpath.New("id"), knownvalue.StringExact(rName)),
-					statecheck.ExpectKnownValue(testAccLifecyclePolicyAddr, tfjsonpath.New("repository"), knownvalue.StringExact(rName)),
-					statecheck.ExpectKnownValue(testAccLifecyclePolicyAddr, tfjsonpath.New("registry_id"), knownvalue.StringExact(acctest.AccountID)),
-					statecheck.ExpectKnownValue(testAccLifecyclePolicyAddr, tfjsonpath.New("policy"), knownvalue.StringExact(testAccLifecyclePolicyText(14))),
-				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-			{
-				ResourceName:      testAccLifecyclePolicyAddr,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
-			{
-				// A policy change is applied in place (hashicorp/aws replaces).
-				Config: b.Config(testAccLifecyclePolicyConfig_basic(rName, 30)),
-				Check:  testAccCheckLifecyclePolicyExists(b, testAccLifecyclePolicyAddr),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLifecyclePolicyAddr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLifecyclePolicyAddr, tfjsonpath.New("policy"), knownvalue.StringExact(testAccLifecyclePolicyText(30))),
-				},
-			},
-		},
-	})
+	testAccLifecyclePolicy.run(t, testAccLifecyclePolicy.basicSteps)
 }
 
 func TestAccLifecyclePolicy_disappears(t *testing.T) {
-	b := acctest.NewBackend(t)
-	rName := acctest.RandomName("tf-acc-lifecycle")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLifecyclePolicyDestroy(b),
-		Steps: []resource.TestStep{
-			{
-				Config: b.Config(testAccLifecyclePolicyConfig_basic(rName, 14)),
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckLifecyclePolicyExists(b, testAccLifecyclePolicyAddr),
-					func(*terraform.State) error {
-						_, err := b.Client.DeleteLifecyclePolicy(acctest.Context(), &awsecr.DeleteLifecyclePolicyInput{RepositoryName: aws.String(rName)})
-						return err
-					},
-				),
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLifecyclePolicyAddr, plancheck.ResourceActionCreate)},
-				},
-			},
-		},
-	})
+	testAccLifecyclePolicy.run(t, testAccLifecyclePolicy.disappearsSteps)
 }
 
 func TestAccLifecyclePolicy_disappearsRepository(t *testing.T) {
-	b := acctest.NewBackend(t)
-	rName := acctest.RandomName("tf-acc-lifecycle")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLifecyclePolicyDestroy(b),
-		Steps: []resource.TestStep{
-			{
-				Config: b.Config(testAccLifecyclePolicyConfig_basic(rName, 14)),
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckLifecyclePolicyExists(b, testAccLifecyclePolicyAddr),
-					func(*terraform.State) error {
-						_, err := b.Client.DeleteRepository(acctest.Context(), &awsecr.DeleteRepositoryInput{RepositoryName: aws.String(rName), Force: true})
-						return err
-					},
-				),
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLifecyclePolicyAddr, plancheck.ResourceActionCreate)},
-				},
-			},
-		},
-	})
+	testAccLifecyclePolicy.run(t, testAccLifecyclePolicy.disappearsRepositorySteps)
 }
 
 func TestAccLifecyclePolicy_invalid(t *testing.T) {
-	b := acctest.NewBackend(t)
-	rName := acctest.RandomName("tf-acc-lifecycle")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+	testAccLifecyclePolicy.run(t, func(b *acctest.Backend, rName string) []resource.TestStep {
+		return []resource.TestStep{
 			{
 				Config:      b.Config(testAccLifecyclePolicyConfig_raw(rName, `{"rules": [`)),
 				PlanOnly:    true,
@@ -132,38 +62,8 @@ func TestAccLifecyclePolicy_invalid(t *testing.T) {
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`rule 2 \(priority 20\): selection.countUnit`),
 			},
-		},
+		}
 	})
-}
-
-func testAccCheckLifecyclePolicyExists(b *acctest.Backend, addr string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not found in state", addr)
-		}
-		_, err := ecr.FindLifecyclePolicyByName(context.Background(), b.Client, rs.Primary.Attributes["repository"])
-		return err
-	}
-}
-
-func testAccCheckLifecyclePolicyDestroy(b *acctest.Backend) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "ecr_lifecycle_policy" {
-				continue
-			}
-			_, err := ecr.FindLifecyclePolicyByName(context.Background(), b.Client, rs.Primary.Attributes["repository"])
-			if ecr.IsPolicyNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			return fmt.Errorf("ECR Lifecycle Policy %s still exists", rs.Primary.ID)
-		}
-		return nil
-	}
 }
 
 // testAccLifecyclePolicyText is what jsonencode writes for the policy of
@@ -173,7 +73,6 @@ func testAccLifecyclePolicyText(days int) string {
 		`{"action":{"type":"expire"},"description":"keep the last 5 releases","rulePriority":10,"selection":{"countNumber":5,"countType":"imageCountMoreThan","tagPrefixList":["v"],"tagStatus":"tagged"}},`+
 		`{"action":{"type":"expire"},"rulePriority":20,"selection":{"countNumber":%d,"countType":"sinceImagePushed","countUnit":"days","tagStatus":"untagged"}}]}`, days)
 }
-
 func testAccLifecyclePolicyConfig_basic(rName string, days int) string {
 	return fmt.Sprintf(`
 resource "ecr_repository" "test" {

@@ -1,7 +1,6 @@
 package ecr_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -11,11 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
 	"github.com/ecrkit/terraform-provider-ecr/internal/ecr"
@@ -31,107 +27,46 @@ func testAccRepositoryPolicyText(actions ...string) string {
 		strings.Join(actions, `","`))
 }
 
+// testAccRepositoryPolicy: version 1 allows ecr:BatchGetImage, version 2
+// also ecr:GetDownloadUrlForLayer.
+var testAccRepositoryPolicy = testAccPolicy[awsecr.GetRepositoryPolicyOutput]{
+	typeName: "ecr_repository_policy",
+	prefix:   "tf-acc-repo-policy",
+	config: func(rName string, version int) string {
+		return testAccRepositoryPolicyConfig_basic(rName, testAccRepositoryPolicyActions(version)...)
+	},
+	text: func(version int) string {
+		return testAccRepositoryPolicyText(testAccRepositoryPolicyActions(version)...)
+	},
+	find: ecr.FindRepositoryPolicyByName,
+	delete: func(b *acctest.Backend, rName string) error {
+		_, err := b.Client.DeleteRepositoryPolicy(acctest.Context(), &awsecr.DeleteRepositoryPolicyInput{RepositoryName: aws.String(rName)})
+		return err
+	},
+}
+
+func testAccRepositoryPolicyActions(version int) []string {
+	return []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}[:version]
+}
+
 func TestAccRepositoryPolicy_basic(t *testing.T) {
-	b := acctest.NewBackend(t)
-	rName := acctest.RandomName("tf-acc-repo-policy")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckRepositoryPolicyDestroy(b),
-		Steps: []resource.TestStep{
-			{
-				Config: b.Config(testAccRepositoryPolicyConfig_basic(rName, "ecr:BatchGetImage")),
-				Check:  testAccCheckRepositoryPolicyExists(b, testAccRepositoryPolicyAddr),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccRepositoryPolicyAddr, tfjsonpath.New("id"), knownvalue.StringExact(rName)),
-					statecheck.ExpectKnownValue(testAccRepositoryPolicyAddr, tfjsonpath.New("repository"), knownvalue.StringExact(rName)),
-					statecheck.ExpectKnownValue(testAccRepositoryPolicyAddr, tfjsonpath.New("registry_id"), knownvalue.StringExact(acctest.AccountID)),
-					// The configured text stays although ECR stores it reformatted.
-					statecheck.ExpectKnownValue(testAccRepositoryPolicyAddr, tfjsonpath.New("policy"),
-						knownvalue.StringExact(testAccRepositoryPolicyText("ecr:BatchGetImage"))),
-				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-			{
-				ResourceName:      testAccRepositoryPolicyAddr,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
-			{
-				Config: b.Config(testAccRepositoryPolicyConfig_basic(rName, "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")),
-				Check:  testAccCheckRepositoryPolicyExists(b, testAccRepositoryPolicyAddr),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccRepositoryPolicyAddr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccRepositoryPolicyAddr, tfjsonpath.New("policy"),
-						knownvalue.StringExact(testAccRepositoryPolicyText("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"))),
-				},
-			},
-			{
-				// The same policy written by hand: Terraform compares the
-				// configuration with state as text, so this is an in-place
-				// update; afterwards ECR's reformatted copy is no change.
-				Config: b.Config(testAccRepositoryPolicyConfig_reordered(rName)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccRepositoryPolicyAddr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-		},
+	testAccRepositoryPolicy.run(t, func(b *acctest.Backend, rName string) []resource.TestStep {
+		return append(testAccRepositoryPolicy.basicSteps(b, rName), resource.TestStep{
+			// The same policy written by hand: Terraform compares the
+			// configuration with state as text, so this is an in-place
+			// update; afterwards ECR's reformatted copy is no change.
+			Config:           b.Config(testAccRepositoryPolicyConfig_reordered(rName)),
+			ConfigPlanChecks: expectActionThenEmptyPlan(testAccRepositoryPolicyAddr, plancheck.ResourceActionUpdate),
+		})
 	})
 }
 
 func TestAccRepositoryPolicy_disappears(t *testing.T) {
-	b := acctest.NewBackend(t)
-	rName := acctest.RandomName("tf-acc-repo-policy")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckRepositoryPolicyDestroy(b),
-		Steps: []resource.TestStep{
-			{
-				Config: b.Config(testAccRepositoryPolicyConfig_basic(rName, "ecr:BatchGetImage")),
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckRepositoryPolicyExists(b, testAccRepositoryPolicyAddr),
-					func(*terraform.State) error {
-						_, err := b.Client.DeleteRepositoryPolicy(acctest.Context(), &awsecr.DeleteRepositoryPolicyInput{RepositoryName: aws.String(rName)})
-						return err
-					},
-				),
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccRepositoryPolicyAddr, plancheck.ResourceActionCreate)},
-				},
-			},
-		},
-	})
+	testAccRepositoryPolicy.run(t, testAccRepositoryPolicy.disappearsSteps)
 }
 
 func TestAccRepositoryPolicy_disappearsRepository(t *testing.T) {
-	b := acctest.NewBackend(t)
-	rName := acctest.RandomName("tf-acc-repo-policy")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckRepositoryPolicyDestroy(b),
-		Steps: []resource.TestStep{
-			{
-				Config: b.Config(testAccRepositoryPolicyConfig_basic(rName, "ecr:BatchGetImage")),
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckRepositoryPolicyExists(b, testAccRepositoryPolicyAddr),
-					func(*terraform.State) error {
-						_, err := b.Client.DeleteRepository(acctest.Context(), &awsecr.DeleteRepositoryInput{RepositoryName: aws.String(rName), Force: true})
-						return err
-					},
-				),
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccRepositoryPolicyAddr, plancheck.ResourceActionCreate)},
-				},
-			},
-		},
-	})
+	testAccRepositoryPolicy.run(t, testAccRepositoryPolicy.disappearsRepositorySteps)
 }
 
 // IAM propagation: ECR rejects a policy naming a principal IAM does not know
@@ -143,12 +78,12 @@ func TestAccRepositoryPolicy_iamPropagationRetry(t *testing.T) {
 	rName := acctest.RandomName("tf-acc-repo-policy")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckRepositoryPolicyDestroy(b),
+		CheckDestroy:             testAccCheckDestroy(b, "ecr_repository_policy", "repository", ecr.FindRepositoryPolicyByName),
 		Steps: []resource.TestStep{
 			{
 				Config: b.Config(testAccRepositoryPolicyConfig_basic(rName, "ecr:BatchGetImage")),
 				Check: resource.ComposeTestCheckFunc(
-					testAccCheckRepositoryPolicyExists(b, testAccRepositoryPolicyAddr),
+					testAccRepositoryPolicy.checkExists(b),
 					func(*terraform.State) error {
 						var failed, ok int
 						for _, c := range b.Emulator.Calls() {
@@ -195,11 +130,8 @@ func TestAccRepositoryPolicy_iamPropagationTimeout(t *testing.T) {
 }
 
 func TestAccRepositoryPolicy_invalid(t *testing.T) {
-	b := acctest.NewBackend(t)
-	rName := acctest.RandomName("tf-acc-repo-policy")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+	testAccRepositoryPolicy.run(t, func(b *acctest.Backend, rName string) []resource.TestStep {
+		return []resource.TestStep{
 			{
 				Config:      b.Config(testAccRepositoryPolicyConfig_raw(rName, `{"Version": "2012-10-17", "Statement": [`)),
 				PlanOnly:    true,
@@ -221,7 +153,7 @@ resource "ecr_repository_policy" "test" {
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`must be a repository name`),
 			},
-		},
+		}
 	})
 }
 
@@ -232,36 +164,6 @@ func testAccIAMPropagationFault(count int) emulator.Fault {
 		ErrorType: "InvalidParameterException",
 		Message:   "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'",
 		Count:     count,
-	}
-}
-
-func testAccCheckRepositoryPolicyExists(b *acctest.Backend, addr string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not found in state", addr)
-		}
-		_, err := ecr.FindRepositoryPolicyByName(context.Background(), b.Client, rs.Primary.Attributes["repository"])
-		return err
-	}
-}
-
-func testAccCheckRepositoryPolicyDestroy(b *acctest.Backend) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "ecr_repository_policy" {
-				continue
-			}
-			_, err := ecr.FindRepositoryPolicyByName(context.Background(), b.Client, rs.Primary.Attributes["repository"])
-			if ecr.IsPolicyNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			return fmt.Errorf("ECR Repository Policy %s still exists", rs.Primary.ID)
-		}
-		return nil
 	}
 }
 

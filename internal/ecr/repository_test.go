@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
 	tfecr "github.com/ecrkit/terraform-provider-ecr/internal/ecr"
@@ -79,17 +78,8 @@ func TestAccRepository_disappears(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckRepositoryDestroy(b),
-		Steps: []resource.TestStep{{
-			Config: b.Config(testAccRepositoryConfig_basic(rName)),
-			Check: resource.ComposeTestCheckFunc(
-				testAccCheckRepositoryExists(b, repositoryAddr, &repo),
-				func(*terraform.State) error {
-					_, err := b.Client.DeleteRepository(acctest.Context(), &ecr.DeleteRepositoryInput{RepositoryName: aws.String(rName)})
-					return err
-				},
-			),
-			ExpectNonEmptyPlan: true,
-		}},
+		Steps: []resource.TestStep{testAccStepDisappears(b.Config(testAccRepositoryConfig_basic(rName)), repositoryAddr,
+			testAccCheckRepositoryExists(b, repositoryAddr, &repo), testAccDeleteRepository(b, rName))},
 	})
 }
 
@@ -241,14 +231,7 @@ func TestAccRepository_encryption(t *testing.T) {
 	rName := acctest.RandomName("tf-acc-repo")
 	const keyID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 	keyARN := fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", acctest.Region, acctest.AccountID, keyID)
-	config := func(block string) string {
-		return b.Config(fmt.Sprintf(`
-resource "ecr_repository" "test" {
-  name = %[1]q
-  %[2]s
-}
-`, rName, block))
-	}
+	config := func(block string) string { return b.Config(testAccRepositoryConfig_body(rName, block)) }
 	kms := func(key string) string {
 		return fmt.Sprintf(`encryption_configuration {
     encryption_type = "KMS"
@@ -284,14 +267,7 @@ resource "ecr_repository" "test" {
 func TestAccRepository_invalid(t *testing.T) {
 	b := acctest.NewBackend(t)
 	rName := acctest.RandomName("tf-acc-repo")
-	config := func(body string) string {
-		return b.Config(fmt.Sprintf(`
-resource "ecr_repository" "test" {
-  name = %[1]q
-  %[2]s
-}
-`, rName, body))
-	}
+	config := func(body string) string { return b.Config(testAccRepositoryConfig_body(rName, body)) }
 	filter := func(f string) string {
 		return fmt.Sprintf(`image_tag_mutability_exclusion_filter {
     filter      = %q
@@ -320,13 +296,8 @@ func TestAccRepository_forceDelete(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckRepositoryDestroy(b),
 		Steps: []resource.TestStep{{
-			Config: b.Config(fmt.Sprintf(`
-resource "ecr_repository" "test" {
-  name         = %[1]q
-  force_delete = true
-}
-`, rName)),
-			Check: testAccPutImage(b, rName, "v1"),
+			Config: b.Config(testAccRepositoryConfig_body(rName, "force_delete = true")),
+			Check:  testAccPutImage(b, rName, "v1"),
 		}},
 	})
 }
@@ -350,12 +321,7 @@ func TestAccRepository_deleteNonEmpty(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)still contains 2 image\(s\).*set force_delete = true.*and apply`),
 			},
 			{
-				Config: b.Config(fmt.Sprintf(`
-resource "ecr_repository" "test" {
-  name         = %[1]q
-  force_delete = true
-}
-`, rName)),
+				Config:           b.Config(testAccRepositoryConfig_body(rName, "force_delete = true")),
 				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
 			},
 		},
@@ -394,11 +360,18 @@ func TestAccRepository_eventualConsistency(t *testing.T) {
 // ---- helpers ----
 
 func testAccRepositoryConfig_basic(rName string) string {
+	return testAccRepositoryConfig_body(rName, "")
+}
+
+// testAccRepositoryConfig_body is a repository with more arguments and
+// blocks in its body.
+func testAccRepositoryConfig_body(rName, body string) string {
 	return fmt.Sprintf(`
 resource "ecr_repository" "test" {
   name = %[1]q
+  %[2]s
 }
-`, rName)
+`, rName, body)
 }
 
 // testAccProviderConfigTags is the backend's provider block with
@@ -422,12 +395,14 @@ provider "ecr" {
 `, b.URL, acctest.Region, defaultTags, ignoreKey)
 }
 
+// stateValue checks an attribute of ecr_repository.test.
 func stateValue(attr string, check knownvalue.Check) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(repositoryAddr, tfjsonpath.New(attr), check)
+	return stateValueAt(repositoryAddr, attr, check)
 }
 
+// expectAction checks what the plan does to ecr_repository.test.
 func expectAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
-	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(repositoryAddr, action)}}
+	return expectActionAt(repositoryAddr, action)
 }
 
 func mapExact(m map[string]string) knownvalue.Check {
@@ -438,38 +413,12 @@ func mapExact(m map[string]string) knownvalue.Check {
 	return knownvalue.MapExact(checks)
 }
 
-func testAccCheckRepositoryExists(b *acctest.Backend, n string, v *awstypes.Repository) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[n]
-		if !ok {
-			return fmt.Errorf("not found: %s", n)
-		}
-		out, err := tfecr.FindRepositoryByName(acctest.Context(), b.Client, rs.Primary.Attributes["name"])
-		if err != nil {
-			return err
-		}
-		*v = *out
-		return nil
-	}
+func testAccCheckRepositoryExists(b *acctest.Backend, addr string, v *awstypes.Repository) resource.TestCheckFunc {
+	return testAccCheckExists(b, addr, "name", tfecr.FindRepositoryByName, v)
 }
 
 func testAccCheckRepositoryDestroy(b *acctest.Backend) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "ecr_repository" {
-				continue
-			}
-			_, err := tfecr.FindRepositoryByName(acctest.Context(), b.Client, rs.Primary.Attributes["name"])
-			if tfecr.IsNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			return fmt.Errorf("ECR Repository %s still exists", rs.Primary.Attributes["name"])
-		}
-		return nil
-	}
+	return testAccCheckDestroy(b, "ecr_repository", "name", tfecr.FindRepositoryByName)
 }
 
 // testAccPutImage pushes a minimal Docker v2 image manifest, unique per tag.

@@ -1,0 +1,91 @@
+package ecr_test
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
+)
+
+// testAccPolicy describes a repository-scoped policy resource
+// (ecr_repository_policy, ecr_lifecycle_policy) for the acceptance tests
+// they share. T is what its finder returns.
+type testAccPolicy[T any] struct {
+	typeName string // "ecr_repository_policy"
+	prefix   string // of the random repository names
+	// config is a repository and its policy; versions 1 and 2 differ in
+	// the policy.
+	config func(rName string, version int) string
+	// text is what jsonencode writes for the policy of config.
+	text   func(version int) string
+	find   finder[T]
+	delete func(b *acctest.Backend, rName string) error // the policy, out of band
+}
+
+func (p testAccPolicy[T]) addr() string { return p.typeName + ".test" }
+
+func (p testAccPolicy[T]) checkExists(b *acctest.Backend) resource.TestCheckFunc {
+	return testAccCheckExists(b, p.addr(), "repository", p.find, nil)
+}
+
+// run runs the steps for a new repository name as a parallel test, and
+// checks that the policy is gone afterwards.
+func (p testAccPolicy[T]) run(t *testing.T, steps func(b *acctest.Backend, rName string) []resource.TestStep) {
+	b := acctest.NewBackend(t)
+	rName := acctest.RandomName(p.prefix)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDestroy(b, p.typeName, "repository", p.find),
+		Steps:                    steps(b, rName),
+	})
+}
+
+// basicSteps: create (the configured text stays in state, nothing to plan
+// after the refresh), import, and a policy change applied in place.
+func (p testAccPolicy[T]) basicSteps(b *acctest.Backend, rName string) []resource.TestStep {
+	return []resource.TestStep{
+		{
+			Config: b.Config(p.config(rName, 1)),
+			Check:  p.checkExists(b),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateValueAt(p.addr(), "id", knownvalue.StringExact(rName)),
+				stateValueAt(p.addr(), "repository", knownvalue.StringExact(rName)),
+				stateValueAt(p.addr(), "registry_id", knownvalue.StringExact(acctest.AccountID)),
+				// The configured text stays although ECR may store it reformatted.
+				stateValueAt(p.addr(), "policy", knownvalue.StringExact(p.text(1))),
+			},
+			ConfigPlanChecks: expectEmptyPlanAfterApply(),
+		},
+		{
+			ResourceName:      p.addr(),
+			ImportState:       true,
+			ImportStateVerify: true,
+		},
+		{
+			// In place (hashicorp/aws replaces a lifecycle policy).
+			Config:           b.Config(p.config(rName, 2)),
+			Check:            p.checkExists(b),
+			ConfigPlanChecks: expectActionThenEmptyPlan(p.addr(), plancheck.ResourceActionUpdate),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateValueAt(p.addr(), "policy", knownvalue.StringExact(p.text(2))),
+			},
+		},
+	}
+}
+
+// disappearsSteps: the policy deleted out of band is planned again.
+func (p testAccPolicy[T]) disappearsSteps(b *acctest.Backend, rName string) []resource.TestStep {
+	return []resource.TestStep{testAccStepDisappears(b.Config(p.config(rName, 1)), p.addr(), p.checkExists(b),
+		func() error { return p.delete(b, rName) })}
+}
+
+// disappearsRepositorySteps: after the repository is deleted out of band
+// (with its policy), the policy is planned again.
+func (p testAccPolicy[T]) disappearsRepositorySteps(b *acctest.Backend, rName string) []resource.TestStep {
+	return []resource.TestStep{testAccStepDisappears(b.Config(p.config(rName, 1)), p.addr(), p.checkExists(b),
+		testAccDeleteRepository(b, rName))}
+}
