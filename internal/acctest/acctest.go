@@ -63,7 +63,7 @@ func NewBackend(t *testing.T, opts ...emulator.Option) *Backend {
 func (b *Backend) RequireEmulator(t *testing.T, why string) {
 	t.Helper()
 	if b.Emulator == nil {
-		t.Skipf("needs the ecrkit emulator (%s); moto does not implement it", why)
+		t.Skipf("needs the ecrkit emulator, not moto: %s", why)
 	}
 }
 

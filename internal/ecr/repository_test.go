@@ -83,12 +83,9 @@ func TestAccRepository_disappears(t *testing.T) {
 	})
 }
 
-// TestAccRepository_update changes every in-place argument, then removes
-// the scanning block: that must converge (hashicorp/aws #47132).
-func TestAccRepository_update(t *testing.T) {
-	b := acctest.NewBackend(t)
-	rName := acctest.RandomName("tf-acc-repo")
-	updated := `
+// testAccRepositoryConfig_updated sets every in-place argument.
+func testAccRepositoryConfig_updated(rName string) string {
+	return fmt.Sprintf(`
 resource "ecr_repository" "test" {
   name                 = %[1]q
   image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"
@@ -107,14 +104,24 @@ resource "ecr_repository" "test" {
     scan_on_push = true
   }
 }
-`
+`, rName)
+}
+
+// TestAccRepository_update changes every in-place argument, then goes back
+// to the defaults.
+func TestAccRepository_update(t *testing.T) {
+	b := acctest.NewBackend(t)
+	rName := acctest.RandomName("tf-acc-repo")
+	keepScanning := b.Config(testAccRepositoryConfig_body(rName, `image_scanning_configuration {
+    scan_on_push = true
+  }`))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckRepositoryDestroy(b),
 		Steps: []resource.TestStep{
 			{Config: b.Config(testAccRepositoryConfig_basic(rName))},
 			{
-				Config:           b.Config(fmt.Sprintf(updated, rName)),
+				Config:           b.Config(testAccRepositoryConfig_updated(rName)),
 				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					stateValue("image_tag_mutability", knownvalue.StringExact("IMMUTABLE_WITH_EXCLUSION")),
@@ -149,13 +156,49 @@ resource "ecr_repository" "test" {
 				ImportStateVerifyIdentifierAttribute: "name",
 			},
 			{
-				// Removing the block turns scan on push off and converges.
+				// Back to the defaults, keeping scan on push.
+				Config:           keepScanning,
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateValue("image_tag_mutability", knownvalue.StringExact("MUTABLE")),
+					stateValue("image_tag_mutability_exclusion_filter", knownvalue.ListSizeExact(0)),
+					stateValue("force_delete", knownvalue.Bool(false)),
+				},
+			},
+			{Config: keepScanning, PlanOnly: true},
+		},
+	})
+}
+
+// TestAccRepository_removeScanningConfiguration: removing the
+// image_scanning_configuration block turns scan on push off and converges
+// (hashicorp/aws #47132).
+func TestAccRepository_removeScanningConfiguration(t *testing.T) {
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "moto keeps scanOnPush=true when a request omits it")
+	rName := acctest.RandomName("tf-acc-repo")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{
+			{Config: b.Config(testAccRepositoryConfig_updated(rName))},
+			{
 				Config:           b.Config(testAccRepositoryConfig_basic(rName)),
 				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					stateValue("image_scanning_configuration", knownvalue.ListSizeExact(0)),
 					stateValue("image_tag_mutability", knownvalue.StringExact("MUTABLE")),
 					stateValue("image_tag_mutability_exclusion_filter", knownvalue.ListSizeExact(0)),
+				},
+				Check: func(*terraform.State) error {
+					repo, err := tfecr.FindRepositoryByName(acctest.Context(), b.Client, rName)
+					if err != nil {
+						return err
+					}
+					if repo.ImageScanningConfiguration != nil && repo.ImageScanningConfiguration.ScanOnPush {
+						return fmt.Errorf("scan on push still on: %+v", repo.ImageScanningConfiguration)
+					}
+					return nil
 				},
 			},
 			{Config: b.Config(testAccRepositoryConfig_basic(rName)), PlanOnly: true},
