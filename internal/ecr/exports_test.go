@@ -28,9 +28,9 @@ func ValidatePolicyText(lifecycle bool, text string) diag.Diagnostics {
 	req := xattr.ValidateAttributeRequest{Path: path.Root("policy")}
 	var resp xattr.ValidateAttributeResponse
 	if lifecycle {
-		newLifecyclePolicyValue(text).ValidateAttribute(context.Background(), req, &resp)
+		newJSONDocumentValue[lifecyclePolicyDocument](text).ValidateAttribute(context.Background(), req, &resp)
 	} else {
-		newIAMPolicyValue(text).ValidateAttribute(context.Background(), req, &resp)
+		newJSONDocumentValue[iamPolicyDocument](text).ValidateAttribute(context.Background(), req, &resp)
 	}
 	return resp.Diagnostics
 }

@@ -22,40 +22,53 @@ import (
 	"github.com/ecrkit/terraform-provider-ecr/internal/lifecyclepolicy"
 )
 
-// This file holds the two JSON string types of the policy resources. Both
-// keep the configured text in state when what ECR returns means the same
-// (ECR pretty-prints repository policies, and may reorder lifecycle rules),
-// and both validate the document at plan time.
+// This file holds the JSON document string type of the policy resources.
+// It keeps the configured text in state when what ECR returns means the
+// same (ECR pretty-prints repository policies, and may reorder lifecycle
+// rules), and validates the document at plan time. What "the same" and
+// "valid" mean is the document kind's: iamPolicyDocument or
+// lifecyclePolicyDocument.
 
 var (
-	_ basetypes.StringTypable                    = iamPolicyType{}
-	_ basetypes.StringValuableWithSemanticEquals = iamPolicyValue{}
-	_ xattr.ValidateableAttribute                = iamPolicyValue{}
-
-	_ basetypes.StringTypable                    = lifecyclePolicyType{}
-	_ basetypes.StringValuableWithSemanticEquals = lifecyclePolicyValue{}
-	_ xattr.ValidateableAttribute                = lifecyclePolicyValue{}
+	_ basetypes.StringTypable                    = jsonDocumentType[iamPolicyDocument]{}
+	_ basetypes.StringValuableWithSemanticEquals = jsonDocumentValue[iamPolicyDocument]{}
+	_ xattr.ValidateableAttribute                = jsonDocumentValue[iamPolicyDocument]{}
 )
 
-// ---- IAM policy documents ----
+// documentKind is the kind of JSON document an attribute holds. Its
+// methods are called on the zero value.
+type documentKind interface {
+	// typeName names the attribute type in messages ("ecr.iamPolicyType").
+	typeName() string
+	// noun names the document in diagnostics ("policy").
+	noun() string
+	// equivalent reports whether two texts mean the same.
+	equivalent(a, b string) bool
+	// validate checks a text that is valid JSON; it returns an empty
+	// summary when the document is valid.
+	validate(text string) (summary, detail string)
+}
 
-// iamPolicyType is a string holding an IAM resource policy document.
-type iamPolicyType struct{ basetypes.StringType }
+// jsonDocumentType is a string holding a JSON document of kind K.
+type jsonDocumentType[K documentKind] struct{ basetypes.StringType }
 
-func (t iamPolicyType) String() string { return "ecr.iamPolicyType" }
+func (t jsonDocumentType[K]) String() string {
+	var k K
+	return k.typeName()
+}
 
-func (t iamPolicyType) Equal(o attr.Type) bool {
-	_, ok := o.(iamPolicyType)
+func (t jsonDocumentType[K]) Equal(o attr.Type) bool {
+	_, ok := o.(jsonDocumentType[K])
 	return ok
 }
 
-func (t iamPolicyType) ValueType(context.Context) attr.Value { return iamPolicyValue{} }
+func (t jsonDocumentType[K]) ValueType(context.Context) attr.Value { return jsonDocumentValue[K]{} }
 
-func (t iamPolicyType) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
-	return iamPolicyValue{StringValue: in}, nil
+func (t jsonDocumentType[K]) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
+	return jsonDocumentValue[K]{StringValue: in}, nil
 }
 
-func (t iamPolicyType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+func (t jsonDocumentType[K]) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
 	v, err := t.StringType.ValueFromTerraform(ctx, in)
 	if err != nil {
 		return nil, err
@@ -64,34 +77,71 @@ func (t iamPolicyType) ValueFromTerraform(ctx context.Context, in tftypes.Value)
 	if !ok {
 		return nil, fmt.Errorf("unexpected value type %T", v)
 	}
-	return iamPolicyValue{StringValue: s}, nil
+	return jsonDocumentValue[K]{StringValue: s}, nil
 }
 
-// iamPolicyValue is an IAM policy document; two documents are equal when
-// awspolicyequivalence says they grant the same.
-type iamPolicyValue struct{ basetypes.StringValue }
+// jsonDocumentValue is a JSON document of kind K; two documents are equal
+// when K says they are equivalent.
+type jsonDocumentValue[K documentKind] struct{ basetypes.StringValue }
 
-func newIAMPolicyValue(s string) iamPolicyValue {
-	return iamPolicyValue{StringValue: basetypes.NewStringValue(s)}
+func newJSONDocumentValue[K documentKind](s string) jsonDocumentValue[K] {
+	return jsonDocumentValue[K]{StringValue: basetypes.NewStringValue(s)}
 }
 
-func (v iamPolicyValue) Type(context.Context) attr.Type { return iamPolicyType{} }
+func (v jsonDocumentValue[K]) Type(context.Context) attr.Type { return jsonDocumentType[K]{} }
 
-func (v iamPolicyValue) Equal(o attr.Value) bool {
-	other, ok := o.(iamPolicyValue)
+func (v jsonDocumentValue[K]) Equal(o attr.Value) bool {
+	other, ok := o.(jsonDocumentValue[K])
 	return ok && v.StringValue.Equal(other.StringValue)
 }
 
 // StringSemanticEquals implements basetypes.StringValuableWithSemanticEquals.
-func (v iamPolicyValue) StringSemanticEquals(_ context.Context, newValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
+func (v jsonDocumentValue[K]) StringSemanticEquals(_ context.Context, newValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	other, ok := newValuable.(iamPolicyValue)
+	other, ok := newValuable.(jsonDocumentValue[K])
 	if !ok {
 		diags.AddError("Semantic equality check error",
 			fmt.Sprintf("expected %T, got %T; this is a bug in the provider", v, newValuable))
 		return false, diags
 	}
-	return iamPoliciesEquivalent(v.ValueString(), other.ValueString()), diags
+	var k K
+	return k.equivalent(v.ValueString(), other.ValueString()), diags
+}
+
+// ValidateAttribute implements xattr.ValidateableAttribute: the text must be
+// JSON and a document of kind K.
+func (v jsonDocumentValue[K]) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
+	if v.IsNull() || v.IsUnknown() {
+		return
+	}
+	var k K
+	if !json.Valid([]byte(v.ValueString())) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid JSON", fmt.Sprintf("The %s is not valid JSON (RFC 7159).", k.noun()))
+		return
+	}
+	if summary, detail := k.validate(v.ValueString()); summary != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, summary, detail)
+	}
+}
+
+// ---- IAM policy documents ----
+
+// iamPolicyDocument is an IAM resource policy document; two documents are
+// equivalent when awspolicyequivalence says they grant the same.
+type iamPolicyDocument struct{}
+
+func (iamPolicyDocument) typeName() string { return "ecr.iamPolicyType" }
+
+func (iamPolicyDocument) noun() string { return "policy" }
+
+func (iamPolicyDocument) equivalent(a, b string) bool { return iamPoliciesEquivalent(a, b) }
+
+// validate: a policy document ECR accepts.
+func (iamPolicyDocument) validate(text string) (string, string) {
+	if err := iampolicy.Validate(text); err != nil {
+		return "Invalid IAM policy document", err.Error()
+	}
+	return "", ""
 }
 
 // iamPoliciesEquivalent reports whether two policy texts grant the same; a
@@ -104,76 +154,25 @@ func iamPoliciesEquivalent(a, b string) bool {
 	return err == nil && eq
 }
 
-// ValidateAttribute implements xattr.ValidateableAttribute: the text must be
-// JSON and a policy document ECR accepts.
-func (v iamPolicyValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
-	if v.IsNull() || v.IsUnknown() {
-		return
-	}
-	if !json.Valid([]byte(v.ValueString())) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid JSON", "The policy is not valid JSON (RFC 7159).")
-		return
-	}
-	if err := iampolicy.Validate(v.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IAM policy document", err.Error())
-	}
-}
-
 // ---- lifecycle policies ----
 
-// lifecyclePolicyType is a string holding an ECR lifecycle policy.
-type lifecyclePolicyType struct{ basetypes.StringType }
+// lifecyclePolicyDocument is an ECR lifecycle policy; two policies are
+// equivalent when their normalised forms are (see normalizeLifecyclePolicy).
+type lifecyclePolicyDocument struct{}
 
-func (t lifecyclePolicyType) String() string { return "ecr.lifecyclePolicyType" }
+func (lifecyclePolicyDocument) typeName() string { return "ecr.lifecyclePolicyType" }
 
-func (t lifecyclePolicyType) Equal(o attr.Type) bool {
-	_, ok := o.(lifecyclePolicyType)
-	return ok
-}
+func (lifecyclePolicyDocument) noun() string { return "lifecycle policy" }
 
-func (t lifecyclePolicyType) ValueType(context.Context) attr.Value { return lifecyclePolicyValue{} }
+func (lifecyclePolicyDocument) equivalent(a, b string) bool { return lifecyclePoliciesEquivalent(a, b) }
 
-func (t lifecyclePolicyType) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
-	return lifecyclePolicyValue{StringValue: in}, nil
-}
-
-func (t lifecyclePolicyType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
-	v, err := t.StringType.ValueFromTerraform(ctx, in)
-	if err != nil {
-		return nil, err
+// validate: a lifecycle policy PutLifecyclePolicy accepts. A failure inside
+// a rule names the rule by position and priority.
+func (lifecyclePolicyDocument) validate(text string) (string, string) {
+	if err := lifecyclepolicy.Validate(text); err != nil {
+		return "Invalid lifecycle policy", describeLifecyclePolicyError(err)
 	}
-	s, ok := v.(basetypes.StringValue)
-	if !ok {
-		return nil, fmt.Errorf("unexpected value type %T", v)
-	}
-	return lifecyclePolicyValue{StringValue: s}, nil
-}
-
-// lifecyclePolicyValue is a lifecycle policy; two policies are equal when
-// their normalised forms are (see normalizeLifecyclePolicy).
-type lifecyclePolicyValue struct{ basetypes.StringValue }
-
-func newLifecyclePolicyValue(s string) lifecyclePolicyValue {
-	return lifecyclePolicyValue{StringValue: basetypes.NewStringValue(s)}
-}
-
-func (v lifecyclePolicyValue) Type(context.Context) attr.Type { return lifecyclePolicyType{} }
-
-func (v lifecyclePolicyValue) Equal(o attr.Value) bool {
-	other, ok := o.(lifecyclePolicyValue)
-	return ok && v.StringValue.Equal(other.StringValue)
-}
-
-// StringSemanticEquals implements basetypes.StringValuableWithSemanticEquals.
-func (v lifecyclePolicyValue) StringSemanticEquals(_ context.Context, newValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	other, ok := newValuable.(lifecyclePolicyValue)
-	if !ok {
-		diags.AddError("Semantic equality check error",
-			fmt.Sprintf("expected %T, got %T; this is a bug in the provider", v, newValuable))
-		return false, diags
-	}
-	return lifecyclePoliciesEquivalent(v.ValueString(), other.ValueString()), diags
+	return "", ""
 }
 
 // lifecyclePoliciesEquivalent reports whether two lifecycle policy texts
@@ -188,22 +187,6 @@ func lifecyclePoliciesEquivalent(a, b string) bool {
 	}
 	nb, err := normalizeLifecyclePolicy(b)
 	return err == nil && na == nb
-}
-
-// ValidateAttribute implements xattr.ValidateableAttribute: the text must be
-// JSON and a lifecycle policy PutLifecyclePolicy accepts. A failure inside a
-// rule names the rule by position and priority.
-func (v lifecyclePolicyValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
-	if v.IsNull() || v.IsUnknown() {
-		return
-	}
-	if !json.Valid([]byte(v.ValueString())) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid JSON", "The lifecycle policy is not valid JSON (RFC 7159).")
-		return
-	}
-	if err := lifecyclepolicy.Validate(v.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid lifecycle policy", describeLifecyclePolicyError(err))
-	}
 }
 
 // describeLifecyclePolicyError turns a lifecyclepolicy validation error into
