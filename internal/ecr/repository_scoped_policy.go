@@ -129,16 +129,7 @@ func (r *repositoryScopedPolicyResource[K]) Schema(_ context.Context, _ resource
 }
 
 func (r *repositoryScopedPolicyResource[K]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan repositoryScopedPolicyModel[K]
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(r.put(ctx, &plan, resp.Identity, "creating")...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.put(ctx, req.Plan, &resp.State, resp.Identity, &resp.Diagnostics, "creating")
 }
 
 func (r *repositoryScopedPolicyResource[K]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -178,16 +169,7 @@ func (r *repositoryScopedPolicyResource[K]) Read(ctx context.Context, req resour
 }
 
 func (r *repositoryScopedPolicyResource[K]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan repositoryScopedPolicyModel[K]
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(r.put(ctx, &plan, resp.Identity, "updating")...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.put(ctx, req.Plan, &resp.State, resp.Identity, &resp.Diagnostics, "updating")
 }
 
 func (r *repositoryScopedPolicyResource[K]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -209,10 +191,14 @@ func (r *repositoryScopedPolicyResource[K]) Delete(ctx context.Context, req reso
 	}
 }
 
-// put writes the policy (create and update: one call replaces the policy)
-// and fills the computed values of plan.
-func (r *repositoryScopedPolicyResource[K]) put(ctx context.Context, plan *repositoryScopedPolicyModel[K], identity *tfsdk.ResourceIdentity, verb string) diag.Diagnostics {
-	var diags diag.Diagnostics
+// put writes the planned policy (create and update: one call replaces the
+// policy) and records it with its computed values in state.
+func (r *repositoryScopedPolicyResource[K]) put(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics, verb string) {
+	var plan repositoryScopedPolicyModel[K]
+	diags.Append(planned.Get(ctx, &plan)...)
+	if diags.HasError() {
+		return
+	}
 	name := plan.Repository.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	tflog.Debug(ctx, verb+" "+r.policy.what)
@@ -220,12 +206,15 @@ func (r *repositoryScopedPolicyResource[K]) put(ctx context.Context, plan *repos
 	registryID, err := r.policy.put(ctx, r.Meta.Client, name, plan.Policy.ValueString())
 	if err != nil {
 		diags.AddError(fmt.Sprintf("%s %s (%s)", verb, r.policy.what, name), err.Error())
-		return diags
+		return
 	}
 	plan.ID = types.StringValue(name)
 	plan.RegistryID = types.StringValue(aws.ToString(registryID))
 	diags.Append(setRepositoryIdentity(ctx, r.Meta, identity, name, aws.ToString(registryID))...)
-	return diags
+	if diags.HasError() {
+		return
+	}
+	diags.Append(state.Set(ctx, &plan)...)
 }
 
 // ---- identity and import ----
