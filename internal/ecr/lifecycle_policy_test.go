@@ -49,13 +49,13 @@ func TestAccLifecyclePolicy_invalid(t *testing.T) {
 	testAccLifecyclePolicy.run(t, func(b *acctest.Backend, rName string) []resource.TestStep {
 		return []resource.TestStep{
 			{
-				Config:      b.Config(testAccLifecyclePolicyConfig_raw(rName, `{"rules": [`)),
+				Config:      b.Config(testAccPolicyConfig_raw("ecr_lifecycle_policy", rName, `{"rules": [`)),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Invalid JSON`),
 			},
 			{
 				// The second rule lacks countUnit.
-				Config: b.Config(testAccLifecyclePolicyConfig_raw(rName, `{"rules":[
+				Config: b.Config(testAccPolicyConfig_raw("ecr_lifecycle_policy", rName, `{"rules":[
   {"rulePriority":10,"selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}},
   {"rulePriority":20,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countNumber":14},"action":{"type":"expire"}}
 ]}`)),
@@ -108,19 +108,4 @@ resource "ecr_lifecycle_policy" "test" {
   })
 }
 `, rName, days)
-}
-
-func testAccLifecyclePolicyConfig_raw(rName, policy string) string {
-	return fmt.Sprintf(`
-resource "ecr_repository" "test" {
-  name = %[1]q
-}
-
-resource "ecr_lifecycle_policy" "test" {
-  repository = ecr_repository.test.name
-  policy     = <<EOT
-%[2]s
-EOT
-}
-`, rName, policy)
 }

@@ -133,12 +133,12 @@ func TestAccRepositoryPolicy_invalid(t *testing.T) {
 	testAccRepositoryPolicy.run(t, func(b *acctest.Backend, rName string) []resource.TestStep {
 		return []resource.TestStep{
 			{
-				Config:      b.Config(testAccRepositoryPolicyConfig_raw(rName, `{"Version": "2012-10-17", "Statement": [`)),
+				Config:      b.Config(testAccPolicyConfig_raw("ecr_repository_policy", rName, `{"Version": "2012-10-17", "Statement": [`)),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Invalid JSON`),
 			},
 			{
-				Config: b.Config(testAccRepositoryPolicyConfig_raw(rName,
+				Config: b.Config(testAccPolicyConfig_raw("ecr_repository_policy", rName,
 					`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":"*","Action":"ecr:BatchGetImage"}]}`)),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Invalid IAM policy document`),
@@ -192,26 +192,11 @@ resource "ecr_repository_policy" "test" {
 // testAccRepositoryPolicyConfig_basic with two actions, written by hand
 // with another key and action order.
 func testAccRepositoryPolicyConfig_reordered(rName string) string {
-	return testAccRepositoryPolicyConfig_raw(rName, `{
+	return testAccPolicyConfig_raw("ecr_repository_policy", rName, `{
   "Statement": [ {
     "Action": [ "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage" ],
     "Principal": "*", "Effect": "Allow", "Sid": "pull"
   } ],
   "Version": "2012-10-17"
 }`)
-}
-
-func testAccRepositoryPolicyConfig_raw(rName, policy string) string {
-	return fmt.Sprintf(`
-resource "ecr_repository" "test" {
-  name = %[1]q
-}
-
-resource "ecr_repository_policy" "test" {
-  repository = ecr_repository.test.name
-  policy     = <<EOT
-%[2]s
-EOT
-}
-`, rName, policy)
 }

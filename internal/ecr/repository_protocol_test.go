@@ -23,13 +23,17 @@ import (
 	"github.com/ecrkit/terraform-provider-ecr/internal/provider"
 )
 
-// protoProvider is a configured provider server and its schemas.
+// protoProvider is a provider server and its schemas.
 type protoProvider struct {
 	srv      tfprotov6.ProviderServer
+	schemas  *tfprotov6.GetProviderSchemaResponse
+	ids      *tfprotov6.GetResourceIdentitySchemasResponse
 	state    tftypes.Type // ecr_repository state
 	identity tftypes.Type // ecr_repository identity
 }
 
+// newProtoProvider returns a provider server configured for b; with b nil
+// it is not configured (schemas and state moves need no configuration).
 func newProtoProvider(t *testing.T, b *acctest.Backend) *protoProvider {
 	t.Helper()
 	ctx := context.Background()
@@ -45,21 +49,44 @@ func newProtoProvider(t *testing.T, b *acctest.Backend) *protoProvider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	config := fmt.Sprintf(`{"region": %q, "access_key": "AKIDACCTEST", "secret_key": "acctest-secret", "endpoints": [{"ecr": %q}]}`,
-		acctest.Region, b.URL)
-	resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
-		TerraformVersion: "1.12.0",
-		Config:           &tfprotov6.DynamicValue{JSON: []byte(config)},
-	})
-	if err != nil {
-		t.Fatal(err)
+	if b != nil {
+		config := fmt.Sprintf(`{"region": %q, "access_key": "AKIDACCTEST", "secret_key": "acctest-secret", "endpoints": [{"ecr": %q}]}`,
+			acctest.Region, b.URL)
+		resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
+			TerraformVersion: "1.12.0",
+			Config:           &tfprotov6.DynamicValue{JSON: []byte(config)},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		requireNoDiags(t, resp.Diagnostics)
 	}
-	requireNoDiags(t, resp.Diagnostics)
 	return &protoProvider{
 		srv:      srv,
+		schemas:  schemas,
+		ids:      ids,
 		state:    schemas.ResourceSchemas["ecr_repository"].ValueType(),
 		identity: ids.IdentitySchemas["ecr_repository"].ValueType(),
 	}
+}
+
+// resourceType is the state type of a resource type.
+func (p *protoProvider) resourceType(typeName string) tftypes.Object {
+	return p.schemas.ResourceSchemas[typeName].ValueType().(tftypes.Object)
+}
+
+// identityType is the identity type of a resource type.
+func (p *protoProvider) identityType(typeName string) tftypes.Object {
+	return p.ids.IdentitySchemas[typeName].ValueType().(tftypes.Object)
+}
+
+func mustDynamicValue(t *testing.T, typ tftypes.Type, v tftypes.Value) tfprotov6.DynamicValue {
+	t.Helper()
+	dv, err := tfprotov6.NewDynamicValue(typ, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dv
 }
 
 func (p *protoProvider) identityData(t *testing.T, name, account, region string) *tfprotov6.ResourceIdentityData {
@@ -70,12 +97,9 @@ func (p *protoProvider) identityData(t *testing.T, name, account, region string)
 		}
 		return tftypes.NewValue(tftypes.String, s)
 	}
-	dv, err := tfprotov6.NewDynamicValue(p.identity, tftypes.NewValue(p.identity, map[string]tftypes.Value{
+	dv := mustDynamicValue(t, p.identity, tftypes.NewValue(p.identity, map[string]tftypes.Value{
 		"name": str(name), "account_id": str(account), "region": str(region),
 	}))
-	if err != nil {
-		t.Fatal(err)
-	}
 	return &tfprotov6.ResourceIdentityData{IdentityData: &dv}
 }
 

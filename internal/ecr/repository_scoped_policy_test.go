@@ -1,6 +1,7 @@
 package ecr_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -88,4 +89,21 @@ func (p testAccPolicy[T]) disappearsSteps(b *acctest.Backend, rName string) []re
 func (p testAccPolicy[T]) disappearsRepositorySteps(b *acctest.Backend, rName string) []resource.TestStep {
 	return []resource.TestStep{testAccStepDisappears(b.Config(p.config(rName, 1)), p.addr(), p.checkExists(b),
 		testAccDeleteRepository(b, rName))}
+}
+
+// testAccPolicyConfig_raw is a repository and a policy of typeName given as
+// literal text.
+func testAccPolicyConfig_raw(typeName, rName, policy string) string {
+	return fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  name = %[1]q
+}
+
+resource %[2]q "test" {
+  repository = ecr_repository.test.name
+  policy     = <<EOT
+%[3]s
+EOT
+}
+`, rName, typeName, policy)
 }

@@ -134,17 +134,13 @@ func TestAccRepository_update(t *testing.T) {
 					})),
 					stateValue("force_delete", knownvalue.Bool(true)),
 				},
-				Check: func(*terraform.State) error {
-					repo, err := tfecr.FindRepositoryByName(acctest.Context(), b.Client, rName)
-					if err != nil {
-						return err
-					}
+				Check: testAccCheckRepository(b, rName, func(repo *awstypes.Repository) error {
 					if repo.ImageTagMutability != awstypes.ImageTagMutabilityImmutableWithExclusion || len(repo.ImageTagMutabilityExclusionFilters) != 2 ||
 						!repo.ImageScanningConfiguration.ScanOnPush {
 						return fmt.Errorf("repository not updated: %+v", repo)
 					}
 					return nil
-				},
+				}),
 			},
 			{
 				ResourceName:      repositoryAddr,
@@ -190,16 +186,12 @@ func TestAccRepository_removeScanningConfiguration(t *testing.T) {
 					stateValue("image_tag_mutability", knownvalue.StringExact("MUTABLE")),
 					stateValue("image_tag_mutability_exclusion_filter", knownvalue.ListSizeExact(0)),
 				},
-				Check: func(*terraform.State) error {
-					repo, err := tfecr.FindRepositoryByName(acctest.Context(), b.Client, rName)
-					if err != nil {
-						return err
-					}
+				Check: testAccCheckRepository(b, rName, func(repo *awstypes.Repository) error {
 					if repo.ImageScanningConfiguration != nil && repo.ImageScanningConfiguration.ScanOnPush {
 						return fmt.Errorf("scan on push still on: %+v", repo.ImageScanningConfiguration)
 					}
 					return nil
-				},
+				}),
 			},
 			{Config: b.Config(testAccRepositoryConfig_basic(rName)), PlanOnly: true},
 		},
@@ -458,6 +450,17 @@ func mapExact(m map[string]string) knownvalue.Check {
 
 func testAccCheckRepositoryExists(b *acctest.Backend, addr string, v *awstypes.Repository) resource.TestCheckFunc {
 	return testAccCheckExists(b, addr, "name", tfecr.FindRepositoryByName, v)
+}
+
+// testAccCheckRepository checks the repository name as ECR reports it.
+func testAccCheckRepository(b *acctest.Backend, name string, check func(*awstypes.Repository) error) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		repo, err := tfecr.FindRepositoryByName(acctest.Context(), b.Client, name)
+		if err != nil {
+			return err
+		}
+		return check(repo)
+	}
 }
 
 func testAccCheckRepositoryDestroy(b *acctest.Backend) resource.TestCheckFunc {

@@ -17,125 +17,6 @@ import (
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
 )
 
-// testProtoServer is a provider server with its schemas.
-type testProtoServer struct {
-	srv     tfprotov6.ProviderServer
-	schemas *tfprotov6.GetProviderSchemaResponse
-	ids     *tfprotov6.GetResourceIdentitySchemasResponse
-}
-
-func newTestProtoServer(t *testing.T) *testProtoServer {
-	t.Helper()
-	ctx := context.Background()
-	srv, err := acctest.ProtoV6ProviderFactories["ecr"]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemas, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, err := srv.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testProtoServer{srv: srv, schemas: schemas, ids: ids}
-}
-
-// configure configures the provider for a backend.
-func (p *testProtoServer) configure(t *testing.T, b *acctest.Backend) {
-	t.Helper()
-	typ := p.schemas.Provider.ValueType().(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		vals[name] = tftypes.NewValue(at, nil)
-	}
-	vals["region"] = tftypes.NewValue(tftypes.String, acctest.Region)
-	vals["access_key"] = tftypes.NewValue(tftypes.String, "AKIDACCTEST")
-	vals["secret_key"] = tftypes.NewValue(tftypes.String, "acctest-secret")
-	epList := typ.AttributeTypes["endpoints"].(tftypes.List)
-	epObj := epList.ElementType.(tftypes.Object)
-	ep := map[string]tftypes.Value{}
-	for name, at := range epObj.AttributeTypes {
-		ep[name] = tftypes.NewValue(at, nil)
-	}
-	ep["ecr"] = tftypes.NewValue(tftypes.String, b.URL)
-	vals["endpoints"] = tftypes.NewValue(epList, []tftypes.Value{tftypes.NewValue(epObj, ep)})
-	for name, at := range typ.AttributeTypes { // empty lists for the other blocks
-		if l, ok := at.(tftypes.List); ok && vals[name].IsNull() {
-			if _, isObj := l.ElementType.(tftypes.Object); isObj {
-				vals[name] = tftypes.NewValue(l, []tftypes.Value{})
-			}
-		}
-	}
-	cfg := mustPolicyDynamicValue(t, typ, tftypes.NewValue(typ, vals))
-	resp, err := p.srv.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
-		TerraformVersion: "1.12.0", Config: &cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	requirePolicyNoDiags(t, "ConfigureProvider", resp.Diagnostics)
-}
-
-func (p *testProtoServer) resourceType(typeName string) tftypes.Object {
-	return p.schemas.ResourceSchemas[typeName].ValueType().(tftypes.Object)
-}
-
-func (p *testProtoServer) identityType(typeName string) tftypes.Object {
-	return p.ids.IdentitySchemas[typeName].ValueType().(tftypes.Object)
-}
-
-func mustPolicyDynamicValue(t *testing.T, typ tftypes.Type, v tftypes.Value) tfprotov6.DynamicValue {
-	t.Helper()
-	dv, err := tfprotov6.NewDynamicValue(typ, v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dv
-}
-
-// policyStringsOf decodes an object DynamicValue into its string attributes.
-func policyStringsOf(t *testing.T, typ tftypes.Object, dv *tfprotov6.DynamicValue) map[string]string {
-	t.Helper()
-	if dv == nil {
-		t.Fatal("no value")
-	}
-	v, err := dv.Unmarshal(typ)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]tftypes.Value
-	if err := v.As(&m); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for k, av := range m {
-		var s *string
-		if err := av.As(&s); err == nil && s != nil {
-			out[k] = *s
-		}
-	}
-	return out
-}
-
-func requirePolicyNoDiags(t *testing.T, op string, diags []*tfprotov6.Diagnostic) {
-	t.Helper()
-	for _, d := range diags {
-		if d.Severity == tfprotov6.DiagnosticSeverityError {
-			t.Fatalf("%s: %s: %s", op, d.Summary, d.Detail)
-		}
-	}
-}
-
-func hasPolicyErrorDiag(diags []*tfprotov6.Diagnostic, substr string) bool {
-	for _, d := range diags {
-		if d.Severity == tfprotov6.DiagnosticSeverityError && strings.Contains(d.Summary+" "+d.Detail, substr) {
-			return true
-		}
-	}
-	return false
-}
-
 var testPolicyResourceTypes = []struct {
 	typeName, awsType string
 	policy            string
@@ -146,7 +27,7 @@ var testPolicyResourceTypes = []struct {
 
 func TestPolicyResources_identitySchema(t *testing.T) {
 	t.Parallel()
-	p := newTestProtoServer(t)
+	p := newProtoProvider(t, nil)
 	for _, tc := range testPolicyResourceTypes {
 		s, ok := p.ids.IdentitySchemas[tc.typeName]
 		if !ok {
@@ -179,8 +60,7 @@ func TestPolicyResources_importByIdentity(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := acctest.NewBackend(t)
-	p := newTestProtoServer(t)
-	p.configure(t, b)
+	p := newProtoProvider(t, b)
 	for _, tc := range testPolicyResourceTypes {
 		t.Run(tc.typeName, func(t *testing.T) {
 			rName := acctest.RandomName("tf-proto-identity")
@@ -209,7 +89,7 @@ func TestPolicyResources_importByIdentity(t *testing.T) {
 				if region != "" {
 					v["region"] = tftypes.NewValue(tftypes.String, region)
 				}
-				dv := mustPolicyDynamicValue(t, idType, tftypes.NewValue(idType, v))
+				dv := mustDynamicValue(t, idType, tftypes.NewValue(idType, v))
 				return &tfprotov6.ResourceIdentityData{IdentityData: &dv}
 			}
 
@@ -219,9 +99,7 @@ func TestPolicyResources_importByIdentity(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !hasPolicyErrorDiag(resp.Diagnostics, "Resource identity in another") {
-					t.Errorf("import with a foreign identity: diagnostics %v, want a refusal", resp.Diagnostics)
-				}
+				requireError(t, resp.Diagnostics, "Resource identity in another")
 			}
 
 			imp, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{
@@ -229,12 +107,12 @@ func TestPolicyResources_importByIdentity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			requirePolicyNoDiags(t, "ImportResourceState", imp.Diagnostics)
+			requireNoDiags(t, imp.Diagnostics)
 			if len(imp.ImportedResources) != 1 {
 				t.Fatalf("imported %d resources, want 1", len(imp.ImportedResources))
 			}
 			ir := imp.ImportedResources[0]
-			if got := policyStringsOf(t, p.resourceType(tc.typeName), ir.State)["repository"]; got != rName {
+			if got := decodeStrings(t, p.resourceType(tc.typeName), ir.State)["repository"]; got != rName {
 				t.Fatalf("imported repository %q, want %q", got, rName)
 			}
 
@@ -243,15 +121,15 @@ func TestPolicyResources_importByIdentity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			requirePolicyNoDiags(t, "ReadResource", read.Diagnostics)
-			state := policyStringsOf(t, p.resourceType(tc.typeName), read.NewState)
+			requireNoDiags(t, read.Diagnostics)
+			state := decodeStrings(t, p.resourceType(tc.typeName), read.NewState)
 			if state["id"] != rName || state["registry_id"] != acctest.AccountID || state["policy"] == "" {
 				t.Errorf("state after read = %v", state)
 			}
 			if read.NewIdentity == nil {
 				t.Fatal("no identity after read")
 			}
-			id := policyStringsOf(t, idType, read.NewIdentity.IdentityData)
+			id := decodeStrings(t, idType, read.NewIdentity.IdentityData)
 			want := map[string]string{"repository": rName, "account_id": acctest.AccountID, "region": acctest.Region}
 			for k, v := range want {
 				if id[k] != v {
@@ -266,7 +144,7 @@ func TestPolicyResources_importByIdentity(t *testing.T) {
 func TestPolicyResources_moveState(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	p := newTestProtoServer(t)
+	p := newProtoProvider(t, nil)
 	for _, tc := range testPolicyResourceTypes {
 		t.Run(tc.typeName, func(t *testing.T) {
 			policyJSON := strings.ReplaceAll(tc.policy, `"`, `\"`)
@@ -281,8 +159,8 @@ func TestPolicyResources_moveState(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			requirePolicyNoDiags(t, "MoveResourceState", resp.Diagnostics)
-			got := policyStringsOf(t, p.resourceType(tc.typeName), resp.TargetState)
+			requireNoDiags(t, resp.Diagnostics)
+			got := decodeStrings(t, p.resourceType(tc.typeName), resp.TargetState)
 			want := map[string]string{"id": "my-repo", "repository": "my-repo", "registry_id": "123456789012", "policy": tc.policy}
 			for k, v := range want {
 				if got[k] != v {
@@ -292,7 +170,7 @@ func TestPolicyResources_moveState(t *testing.T) {
 			if resp.TargetIdentity == nil {
 				t.Fatal("no identity after the move")
 			}
-			id := policyStringsOf(t, p.identityType(tc.typeName), resp.TargetIdentity.IdentityData)
+			id := decodeStrings(t, p.identityType(tc.typeName), resp.TargetIdentity.IdentityData)
 			if id["repository"] != "my-repo" || id["account_id"] != "123456789012" || id["region"] != "us-west-2" {
 				t.Errorf("moved identity = %v", id)
 			}
@@ -307,9 +185,7 @@ func TestPolicyResources_moveState(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !hasPolicyErrorDiag(other.Diagnostics, "") {
-				t.Errorf("moving aws_ecr_registry_policy into %s gave no error", tc.typeName)
-			}
+			requireError(t, other.Diagnostics, "") // no mover for it
 		})
 	}
 }
