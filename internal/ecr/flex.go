@@ -67,7 +67,7 @@ func sameKMSKey(a, b string) bool {
 	}
 	ra, aARN := kmsKeyResource(a)
 	rb, bARN := kmsKeyResource(b)
-	return !(aARN && bARN) && ra == rb
+	return (!aARN || !bARN) && ra == rb
 }
 
 // kmsKeyResource returns the "key/<id>" or "alias/<name>" part of a key

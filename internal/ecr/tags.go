@@ -129,12 +129,12 @@ func listTags(ctx context.Context, client *ecr.Client, arn string) (map[string]s
 	return tags, nil
 }
 
-// updateTags changes the tags of an ECR resource from old to new: removed
+// updateTags changes the tags of an ECR resource from prior to want: removed
 // keys with UntagResource, added or changed ones with TagResource.
-func updateTags(ctx context.Context, client *ecr.Client, arn string, old, new map[string]string) error {
+func updateTags(ctx context.Context, client *ecr.Client, arn string, prior, want map[string]string) error {
 	var removed []string
-	for k := range old {
-		if _, ok := new[k]; !ok {
+	for k := range prior {
+		if _, ok := want[k]; !ok {
 			removed = append(removed, k)
 		}
 	}
@@ -145,8 +145,8 @@ func updateTags(ctx context.Context, client *ecr.Client, arn string, old, new ma
 		}
 	}
 	changed := map[string]string{}
-	for k, v := range new {
-		if ov, ok := old[k]; !ok || ov != v {
+	for k, v := range want {
+		if ov, ok := prior[k]; !ok || ov != v {
 			changed[k] = v
 		}
 	}
