@@ -19,7 +19,6 @@ var (
 	LifecyclePoliciesEquivalent = lifecyclePoliciesEquivalent
 	NormalizeLifecyclePolicy    = normalizeLifecyclePolicy
 	NormalizeJSON               = normalizeJSON
-	IAMPropagationTimeout       = &iamPropagationTimeout
 )
 
 // ValidatePolicyText runs the plan-time validation of the `policy`

@@ -29,6 +29,9 @@ var testAccLifecyclePolicy = testAccPolicy[awsecr.GetLifecyclePolicyOutput]{
 		_, err := b.Client.DeleteLifecyclePolicy(acctest.Context(), &awsecr.DeleteLifecyclePolicyInput{RepositoryName: aws.String(rName)})
 		return err
 	},
+	lagKind:      "lifecycle_policy",
+	getOp:        "GetLifecyclePolicy",
+	notFoundCode: "LifecyclePolicyNotFoundException",
 }
 
 func testAccLifecyclePolicyDays(version int) int { return map[int]int{1: 14, 2: 30}[version] }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -13,13 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
-
-// iamPropagationTimeout bounds the retries of SetRepositoryPolicy while IAM
-// has not yet propagated a principal the policy names. A variable so that
-// tests can shorten it.
-var iamPropagationTimeout = 2 * time.Minute
 
 // repositoryPolicyMaxLength is the longest policyText SetRepositoryPolicy accepts.
 const repositoryPolicyMaxLength = 10240
@@ -41,7 +34,7 @@ var repositoryPolicy = repositoryScopedPolicy[iamPolicyDocument]{
 		"It is checked at plan time. ECR stores the policy reformatted; a policy that grants the same is not a change.",
 	policyValidators: []validator.String{stringvalidator.LengthAtMost(repositoryPolicyMaxLength)},
 	put: func(ctx context.Context, client *ecr.Client, repository, text string) (*string, error) {
-		out, err := setRepositoryPolicy(ctx, client, &ecr.SetRepositoryPolicyInput{
+		out, err := client.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{
 			RepositoryName: aws.String(repository),
 			PolicyText:     aws.String(text),
 		})
@@ -50,6 +43,8 @@ var repositoryPolicy = repositoryScopedPolicy[iamPolicyDocument]{
 		}
 		return out.RegistryId, nil
 	},
+	retryPut:       isIAMPropagationError,
+	retryPutReason: "IAM to propagate a principal the policy names",
 	find: func(ctx context.Context, client *ecr.Client, repository string) (repositoryScopedPolicyOutput, error) {
 		out, err := findRepositoryPolicyByName(ctx, client, repository)
 		if err != nil {
@@ -64,28 +59,10 @@ var repositoryPolicy = repositoryScopedPolicy[iamPolicyDocument]{
 	isPolicyNotFound: isRepositoryPolicyNotFound,
 }
 
-// setRepositoryPolicy calls SetRepositoryPolicy, retrying while ECR rejects
-// the policy because IAM has not yet propagated a principal it names (ECR
-// answers that with the same error as for an invalid policy, which the plan
-// has already ruled out).
-func setRepositoryPolicy(ctx context.Context, client *ecr.Client, input *ecr.SetRepositoryPolicyInput) (*ecr.SetRepositoryPolicyOutput, error) {
-	var (
-		out *ecr.SetRepositoryPolicyOutput
-		err error
-	)
-	poll(ctx, iamPropagationTimeout, func() bool {
-		out, err = client.SetRepositoryPolicy(ctx, input)
-		if isIAMPropagationError(err) {
-			tflog.Debug(ctx, "ECR rejected the repository policy, retrying for IAM propagation", map[string]any{"error": err.Error()})
-			return false
-		}
-		return true
-	})
-	return out, err
-}
-
 // isIAMPropagationError reports whether err is the InvalidParameterException
-// ECR returns for a policy naming a principal IAM does not know (yet).
+// ECR returns for a policy naming a principal IAM does not know (yet). ECR
+// answers an invalid policy with the same error, but the plan has ruled
+// that out, so SetRepositoryPolicy is retried on it.
 func isIAMPropagationError(err error) bool {
 	var e *awstypes.InvalidParameterException
 	return errors.As(err, &e) && strings.Contains(e.ErrorMessage(), "Invalid repository policy provided")

@@ -5,12 +5,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
@@ -43,6 +44,9 @@ var testAccRepositoryPolicy = testAccPolicy[awsecr.GetRepositoryPolicyOutput]{
 		_, err := b.Client.DeleteRepositoryPolicy(acctest.Context(), &awsecr.DeleteRepositoryPolicyInput{RepositoryName: aws.String(rName)})
 		return err
 	},
+	lagKind:      "repository_policy",
+	getOp:        "GetRepositoryPolicy",
+	notFoundCode: "RepositoryPolicyNotFoundException",
 }
 
 func testAccRepositoryPolicyActions(version int) []string {
@@ -107,23 +111,41 @@ func TestAccRepositoryPolicy_iamPropagationRetry(t *testing.T) {
 	})
 }
 
-// The retry is bounded. Not parallel: it shortens the package-wide retry
-// timeout, and parallel tests only start once sequential ones are done.
+// The retry is bounded by the create timeout; once IAM has caught up, the
+// next apply creates the policy.
 func TestAccRepositoryPolicy_iamPropagationTimeout(t *testing.T) {
-	old := *ecr.IAMPropagationTimeout
-	*ecr.IAMPropagationTimeout = 500 * time.Millisecond
-	t.Cleanup(func() { *ecr.IAMPropagationTimeout = old })
-
 	b := acctest.NewBackend(t)
 	b.RequireEmulator(t, "fault injection")
 	b.Emulator.Faults().MustAdd(testAccIAMPropagationFault(0))
 	rName := acctest.RandomName("tf-acc-repo-policy")
-	resource.Test(t, resource.TestCase{
+	config := b.Config(testAccRepositoryPolicyConfig_timeouts(rName, "1s"))
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDestroy(b, "ecr_repository_policy", "repository", ecr.FindRepositoryPolicyByName),
 		Steps: []resource.TestStep{
 			{
-				Config:      b.Config(testAccRepositoryPolicyConfig_basic(rName, "ecr:BatchGetImage")),
-				ExpectError: regexp.MustCompile(`Invalid repository policy provided`),
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)creating ECR Repository Policy.*Invalid repository policy provided`),
+			},
+			{
+				PreConfig: func() {
+					// Within one second the backoff (100ms, doubling) makes
+					// at most 4 calls; the 2m default would make about 30.
+					rejected := b.Emulator.CallCounts()["SetRepositoryPolicy"]
+					if rejected < 1 || rejected > 4 {
+						t.Fatalf("SetRepositoryPolicy called %d times within the 1s create timeout, want 1 to 4", rejected)
+					}
+					b.Emulator.Faults().Clear()
+				},
+				Config:           config,
+				Check:            testAccRepositoryPolicy.checkExists(b),
+				ConfigPlanChecks: expectActionThenEmptyPlan(testAccRepositoryPolicyAddr, plancheck.ResourceActionCreate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateValueAt(testAccRepositoryPolicyAddr, "timeouts", knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"create": knownvalue.StringExact("1s"),
+						"update": knownvalue.Null(),
+					})),
+				},
 			},
 		},
 	})
@@ -186,6 +208,28 @@ resource "ecr_repository_policy" "test" {
   })
 }
 `, rName, `"`+strings.Join(actions, `", "`)+`"`)
+}
+
+// testAccRepositoryPolicyConfig_timeouts is testAccRepositoryPolicyConfig_basic
+// with a create timeout.
+func testAccRepositoryPolicyConfig_timeouts(rName, create string) string {
+	return fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  name = %[1]q
+}
+
+resource "ecr_repository_policy" "test" {
+  repository = ecr_repository.test.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Sid = "pull", Effect = "Allow", Principal = "*", Action = ["ecr:BatchGetImage"] }]
+  })
+
+  timeouts {
+    create = %[2]q
+  }
+}
+`, rName, create)
 }
 
 // testAccRepositoryPolicyConfig_reordered is the policy of

@@ -3,9 +3,12 @@ package ecr
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -27,6 +30,11 @@ import (
 // name. Each policy describes itself with a repositoryScopedPolicy in its
 // own file; the resource, its identity (repository + account_id + region),
 // import and the state move from hashicorp/aws are here.
+//
+// A write (create or update) is bounded by the `timeouts` block: it covers
+// the retries of the put on errors the policy calls transient, and the wait
+// until reads return the policy just written (ECR is eventually
+// consistent), so that the refresh after an apply agrees with its state.
 
 var (
 	_ resource.ResourceWithConfigure   = (*repositoryScopedPolicyResource[iamPolicyDocument])(nil)
@@ -47,6 +55,12 @@ type repositoryScopedPolicy[K documentKind] struct {
 
 	// put writes the policy and returns the registry id ECR reports.
 	put func(ctx context.Context, client *ecr.Client, repository, text string) (registryID *string, err error)
+	// retryPut, when set, reports whether an error of put is transient:
+	// put is then retried until the create or update timeout.
+	retryPut func(error) bool
+	// retryPutReason says in the timeouts' documentation and in logs what
+	// the retries wait for ("IAM to propagate a principal the policy names").
+	retryPutReason string
 	// find returns the policy (the entity's finder); a notFoundError when
 	// the repository or its policy does not exist.
 	find func(ctx context.Context, client *ecr.Client, repository string) (repositoryScopedPolicyOutput, error)
@@ -92,13 +106,20 @@ type repositoryScopedPolicyModel[K documentKind] struct {
 	Repository types.String         `tfsdk:"repository"`
 	Policy     jsonDocumentValue[K] `tfsdk:"policy"`
 	RegistryID types.String         `tfsdk:"registry_id"`
+	Timeouts   timeouts.Value       `tfsdk:"timeouts"`
 }
+
+// policyWriteTimeout is the default of the create and update timeouts.
+const policyWriteTimeout = 2 * time.Minute
+
+// timeoutsAttrTypes are the attributes of the `timeouts` block.
+var timeoutsAttrTypes = map[string]attr.Type{"create": types.StringType, "update": types.StringType}
 
 func (r *repositoryScopedPolicyResource[K]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + r.policy.typeName
 }
 
-func (r *repositoryScopedPolicyResource[K]) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *repositoryScopedPolicyResource[K]) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: r.policy.description,
 		Attributes: map[string]schema.Attribute{
@@ -125,11 +146,41 @@ func (r *repositoryScopedPolicyResource[K]) Schema(_ context.Context, _ resource
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create:            true,
+				Update:            true,
+				CreateDescription: r.timeoutDescription("creating"),
+				UpdateDescription: r.timeoutDescription("updating"),
+			}),
+		},
 	}
 }
 
+// timeoutDescription documents the create or update timeout (the framework
+// renders these descriptions as given: plain text).
+func (r *repositoryScopedPolicyResource[K]) timeoutDescription(verb string) string {
+	waits := "the wait until ECR returns the new policy on reads (ECR is eventually consistent)"
+	if r.policy.retryPutReason != "" {
+		waits = "the retries while waiting for " + r.policy.retryPutReason + ", and " + waits
+	}
+	// The default is policyWriteTimeout.
+	return fmt.Sprintf(`How long %s the policy may take, including %s. `+
+		`A duration such as "30s" or "5m" (units "s", "m", "h"); the default is "2m".`, verb, waits)
+}
+
 func (r *repositoryScopedPolicyResource[K]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.put(ctx, req.Plan, &resp.State, resp.Identity, &resp.Diagnostics, "creating")
+	var plan repositoryScopedPolicyModel[K]
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, policyWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.put(ctx, &plan, timeout, &resp.State, resp.Identity, &resp.Diagnostics, "creating")
 }
 
 func (r *repositoryScopedPolicyResource[K]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -169,7 +220,17 @@ func (r *repositoryScopedPolicyResource[K]) Read(ctx context.Context, req resour
 }
 
 func (r *repositoryScopedPolicyResource[K]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.put(ctx, req.Plan, &resp.State, resp.Identity, &resp.Diagnostics, "updating")
+	var plan repositoryScopedPolicyModel[K]
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, policyWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.put(ctx, &plan, timeout, &resp.State, resp.Identity, &resp.Diagnostics, "updating")
 }
 
 func (r *repositoryScopedPolicyResource[K]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -192,18 +253,17 @@ func (r *repositoryScopedPolicyResource[K]) Delete(ctx context.Context, req reso
 }
 
 // put writes the planned policy (create and update: one call replaces the
-// policy) and records it with its computed values in state.
-func (r *repositoryScopedPolicyResource[K]) put(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics, verb string) {
-	var plan repositoryScopedPolicyModel[K]
-	diags.Append(planned.Get(ctx, &plan)...)
-	if diags.HasError() {
-		return
-	}
+// policy), records it with its computed values in state, and waits until
+// reads return it; all of it within timeout.
+func (r *repositoryScopedPolicyResource[K]) put(ctx context.Context, plan *repositoryScopedPolicyModel[K], timeout time.Duration,
+	state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics, verb string) {
+	deadline := time.Now().Add(timeout)
 	name := plan.Repository.ValueString()
+	text := plan.Policy.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
-	tflog.Debug(ctx, verb+" "+r.policy.what)
+	tflog.Debug(ctx, verb+" "+r.policy.what, map[string]any{"timeout": timeout.String()})
 
-	registryID, err := r.policy.put(ctx, r.Meta.Client, name, plan.Policy.ValueString())
+	registryID, err := r.write(ctx, name, text, timeout)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("%s %s (%s)", verb, r.policy.what, name), err.Error())
 		return
@@ -214,7 +274,64 @@ func (r *repositoryScopedPolicyResource[K]) put(ctx context.Context, planned tfs
 	if diags.HasError() {
 		return
 	}
-	diags.Append(state.Set(ctx, &plan)...)
+	// The policy is written: record it before waiting, so that a failed
+	// wait leaves it in state (a new one tainted) instead of orphaning it.
+	diags.Append(state.Set(ctx, plan)...)
+	if diags.HasError() {
+		return
+	}
+
+	if err := r.waitReadable(ctx, name, text, time.Until(deadline)); err != nil {
+		diags.AddError(fmt.Sprintf("reading %s (%s) after %s it", r.policy.what, name, verb), err.Error())
+	}
+}
+
+// write calls put, retrying the errors the policy calls transient until
+// timeout; then the last result stands.
+func (r *repositoryScopedPolicyResource[K]) write(ctx context.Context, name, text string, timeout time.Duration) (*string, error) {
+	var (
+		registryID *string
+		err        error
+	)
+	poll(ctx, timeout, func() bool {
+		registryID, err = r.policy.put(ctx, r.Meta.Client, name, text)
+		if err != nil && r.policy.retryPut != nil && r.policy.retryPut(err) {
+			tflog.Debug(ctx, "retrying "+r.policy.what+" while waiting for "+r.policy.retryPutReason,
+				map[string]any{"error": err.Error()})
+			return false
+		}
+		return true
+	})
+	return registryID, err
+}
+
+// waitReadable polls the finder until it returns a policy equivalent to
+// text (the one just written), or timeout passes. Until then a read may
+// find no policy (a new one) or the one it replaced (an update): either
+// would contradict the state at the next refresh.
+func (r *repositoryScopedPolicyResource[K]) waitReadable(ctx context.Context, name, text string, timeout time.Duration) error {
+	var (
+		kind K
+		err  error
+	)
+	done := poll(ctx, timeout, func() bool {
+		var out repositoryScopedPolicyOutput
+		out, err = r.policy.find(ctx, r.Meta.Client, name)
+		switch {
+		case isNotFound(err):
+			return false
+		case err != nil:
+			return true // an error retrying does not cure
+		case !kind.equivalent(text, aws.ToString(out.text)):
+			err = fmt.Errorf("%s (%s) still reads as another policy", r.policy.what, name)
+			return false
+		}
+		return true
+	})
+	if !done && err != nil {
+		return fmt.Errorf("%w (gave up after %s)", err, timeout.Round(time.Millisecond))
+	}
+	return err
 }
 
 // ---- identity and import ----
@@ -373,6 +490,8 @@ func (r *repositoryScopedPolicyResource[K]) moveFromAWS(ctx context.Context, req
 		Repository: src.Repository,
 		Policy:     jsonDocumentValue[K]{StringValue: src.Policy},
 		RegistryID: src.RegistryID,
+		// hashicorp/aws has no timeouts for these types: the defaults apply.
+		Timeouts: timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes)},
 	})...)
 	// With region and account known, the identity lets the first refresh
 	// refuse a provider configured for another registry; otherwise Read

@@ -167,6 +167,19 @@ func TestPolicyResources_moveState(t *testing.T) {
 					t.Errorf("moved %s = %q, want %q", k, got[k], v)
 				}
 			}
+			// hashicorp/aws has no timeouts for these types: the block is
+			// absent (null), and the defaults apply.
+			moved, err := resp.TargetState.Unmarshal(p.resourceType(tc.typeName))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var attrs map[string]tftypes.Value
+			if err := moved.As(&attrs); err != nil {
+				t.Fatal(err)
+			}
+			if timeouts, ok := attrs["timeouts"]; !ok || !timeouts.IsNull() {
+				t.Errorf("moved timeouts = %v, want null", timeouts)
+			}
 			if resp.TargetIdentity == nil {
 				t.Fatal("no identity after the move")
 			}

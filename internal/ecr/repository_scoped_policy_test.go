@@ -8,8 +8,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
+	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 )
 
 // testAccPolicy describes a repository-scoped policy resource
@@ -25,6 +27,10 @@ type testAccPolicy[T any] struct {
 	text   func(version int) string
 	find   finder[T]
 	delete func(b *acctest.Backend, rName string) error // the policy, out of band
+	// lagKind is the emulator's object kind of the policy (for lag faults);
+	// getOp and notFoundCode are its read operation and the error code of a
+	// read that finds no policy.
+	lagKind, getOp, notFoundCode string
 }
 
 func (p testAccPolicy[T]) addr() string { return p.typeName + ".test" }
@@ -89,6 +95,52 @@ func (p testAccPolicy[T]) disappearsSteps(b *acctest.Backend, rName string) []re
 func (p testAccPolicy[T]) disappearsRepositorySteps(b *acctest.Backend, rName string) []resource.TestStep {
 	return []resource.TestStep{testAccStepDisappears(b.Config(p.config(rName, 1)), p.addr(), p.checkExists(b),
 		testAccDeleteRepository(b, rName))}
+}
+
+// runEventualConsistency: while every new policy stays invisible to its
+// first reads, create waits until the policy is readable and update until
+// the new one is, so the refresh after each apply plans nothing; destroy
+// works too.
+func (p testAccPolicy[T]) runEventualConsistency(t *testing.T) {
+	const lagReads = 3
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "consistency lag fault")
+	b.Emulator.Faults().MustAdd(emulator.Fault{Action: emulator.ActionLag, Kind: p.lagKind, LagReads: lagReads})
+	rName := acctest.RandomName(p.prefix)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDestroy(b, p.typeName, "repository", p.find),
+		Steps: []resource.TestStep{
+			{
+				Config: b.Config(p.config(rName, 1)),
+				Check: resource.ComposeTestCheckFunc(p.checkExists(b), func(*terraform.State) error {
+					var hidden int
+					for _, c := range b.Emulator.Calls() {
+						if c.Op == p.getOp && c.ErrorCode == p.notFoundCode {
+							hidden++
+						}
+					}
+					if hidden < lagReads {
+						return fmt.Errorf("%d %s calls did not find the new policy, want at least %d: the lag did not apply",
+							hidden, p.getOp, lagReads)
+					}
+					return nil
+				}),
+				ConfigPlanChecks: expectEmptyPlanAfterApply(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateValueAt(p.addr(), "policy", knownvalue.StringExact(p.text(1))),
+				},
+			},
+			{
+				Config:           b.Config(p.config(rName, 2)),
+				Check:            p.checkExists(b),
+				ConfigPlanChecks: expectActionThenEmptyPlan(p.addr(), plancheck.ResourceActionUpdate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateValueAt(p.addr(), "policy", knownvalue.StringExact(p.text(2))),
+				},
+			},
+		},
+	})
 }
 
 // testAccPolicyConfig_raw is a repository and a policy of typeName given as
