@@ -33,9 +33,11 @@ const ControlPrefix = "/_emulator/"
 //	  "count":       2,               // optional: fire for the first N matching calls only
 //	  "action":      "throttle",      // throttle | throttle429 | server-error | unavailable |
 //	                                  // latency | hang | drop | error | lag
+//	  "after":       true,            // optional: run the operation first, then answer the fault
 //	  "latency":     "250ms",         // latency: the delay
 //	  "errorType":   "LimitExceededException", "message": "...", "status": 400,  // error
-//	  "kind":        "repository", "lagReads": 2, "lagFor": "5s"                 // lag
+//	  "kind":        "repository", "lagReads": 2, "lagFor": "5s"                 // lag; kind: repository |
+//	                                  // repository_policy | lifecycle_policy | registry_policy (a glob)
 //	}
 //
 // Errors are answered as {"error": "..."} with status 400 or 404.

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
@@ -179,3 +180,30 @@ func TestSnapshotRestore(t *testing.T) {
 }
 
 func awsString(s string) *string { return &s }
+
+// TestControlFaultAfter installs an after-the-operation fault in its JSON
+// form and checks that it lists as such and strikes after the change.
+func TestControlFaultAfter(t *testing.T) {
+	emu, url := controlServer(t)
+	c := clientFor(url, "AKIDEXAMPLE", "us-west-2")
+	base := url + emulator.ControlPrefix
+	if code, b := control(t, "POST", base+"faults", `{"op":"CreateRepository","action":"server-error","after":true,"count":1}`); code != 201 {
+		t.Fatalf("add fault: %d %s", code, b)
+	}
+	if code, b := control(t, "GET", base+"faults", ""); code != 200 || !bytes.Contains(b, []byte(`"after":true`)) {
+		t.Errorf("list faults: %d %s", code, b)
+	}
+	if got := emu.Faults().List(); len(got) != 1 || !got[0].After {
+		t.Errorf("List = %+v", got)
+	}
+	ctx := context.Background()
+	if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("lost-answer")}); errCode(err) != "ServerException" {
+		t.Fatalf("CreateRepository: %v", err)
+	}
+	if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("lost-answer")}); errCode(err) != "RepositoryAlreadyExistsException" {
+		t.Errorf("retry: %v", err)
+	}
+	if code, _ := control(t, "POST", base+"faults", `{"action":"latency","latency":"1s","after":true}`); code != 400 {
+		t.Errorf("after with latency: %d, want 400", code)
+	}
+}

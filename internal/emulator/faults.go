@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,10 +38,20 @@ const (
 	// ActionError answers any error: Fault.ErrorType, Fault.Message and
 	// Fault.Status (default 400).
 	ActionError FaultAction = "error"
-	// ActionLag is eventual consistency: an object created while the rule is
-	// active stays invisible to reads, and a deleted one stays visible, for
+	// ActionLag is eventual consistency: after a write while the rule is
+	// active, reads of the object see it as it was before the write, for
 	// Fault.LagReads reads of that object or for Fault.LagFor, whichever
-	// ends later. Op is not used; Kind selects the objects ("repository").
+	// ends later: a created object stays invisible, a deleted one visible,
+	// a changed one reads its old value. Op is not used; Kind selects the
+	// objects: "repository" (CreateRepository, DeleteRepository; listings
+	// include deleted repositories that are still visible),
+	// "repository_policy" (SetRepositoryPolicy, DeleteRepositoryPolicy, read
+	// by GetRepositoryPolicy), "lifecycle_policy" (PutLifecyclePolicy,
+	// DeleteLifecyclePolicy, read by GetLifecyclePolicy and
+	// StartLifecyclePolicyPreview), "registry_policy" (PutRegistryPolicy,
+	// DeleteRegistryPolicy, read by GetRegistryPolicy). Every operation
+	// finds a repository through the lag; policy writes, including the
+	// existence checks of the Delete operations, see the current policy.
 	ActionLag FaultAction = "lag"
 )
 
@@ -48,12 +59,21 @@ const (
 // added; latency rules add up, and the first other rule that fires decides
 // the answer.
 //
+// A rule with After set strikes after the operation: the operation runs and
+// changes the state as usual, then its answer is replaced by the rule's
+// (the error of throttle, throttle429, server-error, unavailable or error,
+// a dropped connection, or a hang). This is the "change made, answer lost"
+// case: a retried CreateRepository then sees
+// RepositoryAlreadyExistsException. After is not allowed with latency and
+// lag.
+//
 // JSON form (control API), durations as Go duration strings:
 //
 //	{"op": "Describe*", "action": "throttle", "count": 2}
 //	{"op": "*", "action": "latency", "latency": "200ms", "probability": 0.5}
 //	{"op": "PutImage", "action": "error", "errorType": "LimitExceededException",
 //	 "message": "quota", "status": 400, "account": "111122223333", "region": "eu-west-1"}
+//	{"op": "CreateRepository", "action": "server-error", "after": true, "count": 1}
 //	{"action": "lag", "kind": "repository", "lagReads": 2, "lagFor": "1s"}
 type Fault struct {
 	// ID is assigned by Faults.Add.
@@ -69,6 +89,9 @@ type Fault struct {
 	Count int
 	// Action is what happens.
 	Action FaultAction
+	// After makes a terminal action strike once the operation has run
+	// (see above).
+	After bool
 	// Latency is the delay of ActionLatency.
 	Latency time.Duration
 	// ErrorType, Message and Status describe the answer of ActionError.
@@ -89,6 +112,7 @@ type faultJSON struct {
 	Probability float64     `json:"probability,omitempty"`
 	Count       int         `json:"count,omitempty"`
 	Action      FaultAction `json:"action"`
+	After       bool        `json:"after,omitempty"`
 	Latency     string      `json:"latency,omitempty"`
 	ErrorType   string      `json:"errorType,omitempty"`
 	Message     string      `json:"message,omitempty"`
@@ -119,7 +143,7 @@ func parseDur(member, s string) (time.Duration, error) {
 // MarshalJSON implements json.Marshaler (durations as strings).
 func (f Fault) MarshalJSON() ([]byte, error) {
 	return json.Marshal(faultJSON{ID: f.ID, Op: f.Op, Account: f.Account, Region: f.Region,
-		Probability: f.Probability, Count: f.Count, Action: f.Action, Latency: durString(f.Latency),
+		Probability: f.Probability, Count: f.Count, Action: f.Action, After: f.After, Latency: durString(f.Latency),
 		ErrorType: f.ErrorType, Message: f.Message, Status: f.Status, Kind: f.Kind,
 		LagReads: f.LagReads, LagFor: durString(f.LagFor)})
 }
@@ -139,7 +163,7 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*f = Fault{ID: j.ID, Op: j.Op, Account: j.Account, Region: j.Region, Probability: j.Probability,
-		Count: j.Count, Action: j.Action, Latency: lat, ErrorType: j.ErrorType, Message: j.Message,
+		Count: j.Count, Action: j.Action, After: j.After, Latency: lat, ErrorType: j.ErrorType, Message: j.Message,
 		Status: j.Status, Kind: j.Kind, LagReads: j.LagReads, LagFor: lag}
 	return nil
 }
@@ -177,6 +201,9 @@ func (f *Fault) validate() error {
 		}
 	default:
 		return fmt.Errorf("unknown action %q", f.Action)
+	}
+	if f.After && (f.Action == ActionLatency || f.Action == ActionLag) {
+		return fmt.Errorf("action %s cannot strike after the operation", f.Action)
 	}
 	return nil
 }
@@ -251,11 +278,15 @@ const maxCalls = 100000
 // lagKey names one object of one registry.
 type lagKey struct{ account, region, kind, key string }
 
-// lagEntry is a pending creation (hidden) or a deletion (ghost visible).
+// lagEntry is a write that reads do not see yet: until the lag ends, a read
+// of the object sees it as it was before the write (prev, or absent when
+// !existed). A creation is therefore invisible, a deletion still visible
+// and a change still reads the old value.
 type lagEntry struct {
 	readsLeft int
 	until     time.Time
-	ghost     any
+	prev      any
+	existed   bool
 }
 
 func (l *lagEntry) active(now time.Time) bool {
@@ -263,9 +294,14 @@ func (l *lagEntry) active(now time.Time) bool {
 }
 
 // extras holds fault injection, the call log and the consistency lag. It
-// has its own lock: intercept and record run outside e.mu, created and
-// deleted under the write lock, lookups under the read lock. Lock order is
-// e.mu before x.mu.
+// has its own lock: intercept and record run outside e.mu, written under
+// the write lock, staleRead under the read lock. Lock order is e.mu before
+// x.mu.
+//
+// nrules and nlag mirror len(rules) and len(lag); they are written under
+// x.mu and read without it, so that requests pay no lock when there are no
+// rules and nothing lags. A reader that sees a stale count is ordered by
+// e.mu (lag) or races with the Add call anyway (rules).
 type extras struct {
 	e      *Emulator
 	seed   uint64
@@ -275,17 +311,21 @@ type extras struct {
 	nextID int
 	calls  []Call
 	counts map[string]int
-	hidden map[lagKey]*lagEntry
-	ghosts map[lagKey]*lagEntry
+	lag    map[lagKey]*lagEntry
+	nrules atomic.Int64
+	nlag   atomic.Int64
 }
 
 func (x *extras) init(e *Emulator) {
 	x.e = e
 	x.rng = rand.New(rand.NewPCG(x.seed, x.seed))
 	x.counts = map[string]int{}
-	x.hidden = map[lagKey]*lagEntry{}
-	x.ghosts = map[lagKey]*lagEntry{}
+	x.lag = map[lagKey]*lagEntry{}
 }
+
+// rulesChanged and lagChanged refresh the lock-free counts (x.mu held).
+func (x *extras) rulesChanged() { x.nrules.Store(int64(len(x.rules))) }
+func (x *extras) lagChanged()   { x.nlag.Store(int64(len(x.lag))) }
 
 // WithFaultSeed seeds the random source of probabilistic faults (default
 // 0), so that a test sees the same sequence on every run.
@@ -308,6 +348,7 @@ func (f *Faults) Add(rule Fault) (string, error) {
 	x.nextID++
 	rule.ID = "f" + strconv.Itoa(x.nextID)
 	x.rules = append(x.rules, &faultRule{Fault: rule})
+	x.rulesChanged()
 	return rule.ID, nil
 }
 
@@ -329,6 +370,7 @@ func (f *Faults) Remove(id string) bool {
 	for i, r := range x.rules {
 		if r.ID == id {
 			x.rules = append(x.rules[:i:i], x.rules[i+1:]...)
+			x.rulesChanged()
 			return true
 		}
 	}
@@ -341,8 +383,9 @@ func (f *Faults) Clear() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.rules = nil
-	clear(x.hidden)
-	clear(x.ghosts)
+	clear(x.lag)
+	x.rulesChanged()
+	x.lagChanged()
 }
 
 // List returns the installed rules.
@@ -404,11 +447,16 @@ func attemptOf(r *http.Request) int {
 	return 0
 }
 
-// intercept applies injected faults; true means the request is finished
-// (answered, dropped, or abandoned by the client).
-func (x *extras) intercept(w http.ResponseWriter, r *http.Request, req *request) bool {
+// intercept applies injected faults before the operation runs; done means
+// the request is finished (answered, dropped, or abandoned by the client).
+// after is a rule with After set that fired: the caller runs the operation,
+// then hands the rule to strike instead of writing the result.
+func (x *extras) intercept(w http.ResponseWriter, r *http.Request, req *request) (done bool, after *Fault) {
+	if x.nrules.Load() == 0 {
+		return false, nil
+	}
 	var delay time.Duration
-	var terminal *faultRule
+	var terminal *Fault
 	x.mu.Lock()
 	for _, fr := range x.rules {
 		if fr.Action == ActionLag || !globMatch(fr.Op, req.op) || !fr.matchesCaller(req.account, req.region) {
@@ -421,12 +469,9 @@ func (x *extras) intercept(w http.ResponseWriter, r *http.Request, req *request)
 			delay += fr.Latency
 			continue
 		}
-		terminal = fr
+		rule := fr.Fault
+		terminal = &rule
 		break
-	}
-	var rule Fault
-	if terminal != nil {
-		rule = terminal.Fault
 	}
 	x.mu.Unlock()
 
@@ -437,12 +482,21 @@ func (x *extras) intercept(w http.ResponseWriter, r *http.Request, req *request)
 		case <-r.Context().Done():
 			t.Stop()
 			x.log(r, req, "RequestCanceled", "")
-			return true
+			return true, nil
 		}
 	}
 	if terminal == nil {
-		return false
+		return false, nil
 	}
+	if terminal.After {
+		return false, terminal
+	}
+	x.strike(w, r, req, terminal)
+	return true, nil
+}
+
+// strike carries out a terminal rule's action on the request and logs it.
+func (x *extras) strike(w http.ResponseWriter, r *http.Request, req *request, rule *Fault) {
 	switch rule.Action {
 	case ActionHang:
 		<-r.Context().Done()
@@ -464,7 +518,6 @@ func (x *extras) intercept(w http.ResponseWriter, r *http.Request, req *request)
 		x.log(r, req, ae.Type, rule.ID)
 		writeError(w, ae)
 	}
-	return true
 }
 
 // record appends the call to the call log.
@@ -511,74 +564,73 @@ func (x *extras) lagFor(kind string, reg *Registry) *lagEntry {
 	return nil
 }
 
-// created notes that an object was created (eventual-consistency lag).
-func (x *extras) created(kind string, reg *Registry, key string) {
+// repositoryScoped are the kinds of objects that live in a repository and
+// are keyed by its name: a new repository of the same name drops their lag.
+var repositoryScoped = []string{kindRepositoryPolicy, kindLifecyclePolicy}
+
+// written notes a write to an object (creation, change or deletion); prev
+// and existed describe the object before the write. If a lag rule fires,
+// reads keep seeing prev until the lag ends. A write replaces any lag still
+// pending for the same object.
+func (x *extras) written(kind string, reg *Registry, key string, prev any, existed bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	defer x.lagChanged()
 	k := lagKey{reg.Account, reg.Region, kind, key}
-	delete(x.ghosts, k) // a re-created object replaces its ghost
-	delete(x.hidden, k) // and any stale lag of an object of the same name
+	delete(x.lag, k)
+	if kind == kindRepository && !existed {
+		// A new repository has none of the content of an earlier one.
+		for _, sub := range repositoryScoped {
+			delete(x.lag, lagKey{reg.Account, reg.Region, sub, key})
+		}
+	}
 	if len(x.rules) == 0 {
 		return
 	}
 	if l := x.lagFor(kind, reg); l != nil {
-		x.hidden[k] = l
+		l.prev, l.existed = prev, existed
+		x.lag[k] = l
 	}
 }
 
-// deleted notes that an object was deleted; ghost is what reads may still see.
-func (x *extras) deleted(kind string, reg *Registry, key string, ghost any) {
+// staleRead reports whether a write to the object still lags and, if so,
+// what the read sees: the object before that write (prev, existed). The
+// read counts towards the lag.
+func (x *extras) staleRead(kind string, reg *Registry, key string) (prev any, existed, lagging bool) {
+	if x.nlag.Load() == 0 {
+		return nil, false, false
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	k := lagKey{reg.Account, reg.Region, kind, key}
-	delete(x.hidden, k)
-	if len(x.rules) == 0 {
-		return
-	}
-	if l := x.lagFor(kind, reg); l != nil {
-		l.ghost = ghost
-		x.ghosts[k] = l
-	}
-}
-
-// isHidden reports whether a read of an existing object must not see it
-// yet; the read counts towards the lag.
-func (x *extras) isHidden(kind string, reg *Registry, key string) bool {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if len(x.hidden) == 0 {
-		return false
-	}
-	k := lagKey{reg.Account, reg.Region, kind, key}
-	l, ok := x.hidden[k]
+	l, ok := x.lag[k]
 	if !ok {
-		return false
+		return nil, false, false
 	}
 	if !l.active(x.e.now()) {
-		delete(x.hidden, k)
-		return false
+		delete(x.lag, k)
+		x.lagChanged()
+		return nil, false, false
 	}
 	l.readsLeft--
-	return true
+	return l.prev, l.existed, true
 }
 
-// ghostOf returns what a read of a deleted object still sees, if its lag
-// has not ended; the read counts towards the lag.
-func (x *extras) ghostOf(kind string, reg *Registry, key string) (any, bool) {
+// laggingKeys returns the keys of the objects of a kind whose last write
+// still lags, so that listings can visit objects that are gone but still
+// visible. It does not count as a read.
+func (x *extras) laggingKeys(kind string, reg *Registry) []string {
+	if x.nlag.Load() == 0 {
+		return nil
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if len(x.ghosts) == 0 {
-		return nil, false
+	now := x.e.now()
+	var out []string
+	for k, l := range x.lag {
+		if k.kind == kind && k.account == reg.Account && k.region == reg.Region && l.active(now) {
+			out = append(out, k.key)
+		}
 	}
-	k := lagKey{reg.Account, reg.Region, kind, key}
-	l, ok := x.ghosts[k]
-	if !ok {
-		return nil, false
-	}
-	if !l.active(x.e.now()) {
-		delete(x.ghosts, k)
-		return nil, false
-	}
-	l.readsLeft--
-	return l.ghost, true
+	return out
 }

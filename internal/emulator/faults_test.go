@@ -304,6 +304,8 @@ func TestFaultInvalidRules(t *testing.T) {
 		{Action: emulator.ActionError},
 		{Action: emulator.ActionError, ErrorType: "X", Status: 200},
 		{Action: emulator.ActionLag},
+		{Action: emulator.ActionLatency, Latency: time.Second, After: true},
+		{Action: emulator.ActionLag, LagReads: 1, After: true},
 	}
 	for _, f := range tests {
 		if _, err := emulator.New().Faults().Add(f); err == nil {
@@ -394,5 +396,95 @@ func TestFaultsConcurrent(t *testing.T) {
 	}
 	if total != len(emu.Calls()) || total < 240 {
 		t.Errorf("counts %d, log %d", total, len(emu.Calls()))
+	}
+}
+
+// TestFaultAfter checks rules that strike once the operation has run: the
+// change is made, the answer is lost, and a retry sees the change.
+func TestFaultAfter(t *testing.T) {
+	tests := []struct {
+		name      string
+		fault     emulator.Fault
+		wantCalls []string
+	}{
+		{"server error", emulator.Fault{Action: emulator.ActionServerError},
+			[]string{"ServerException@1", "RepositoryAlreadyExistsException@2"}},
+		{"throttle", emulator.Fault{Action: emulator.ActionThrottle},
+			[]string{"ThrottlingException@1", "RepositoryAlreadyExistsException@2"}},
+		{"unavailable", emulator.Fault{Action: emulator.ActionUnavailable},
+			[]string{"ServiceUnavailable@1", "RepositoryAlreadyExistsException@2"}},
+		{"drop", emulator.Fault{Action: emulator.ActionDrop},
+			[]string{"ConnectionDropped@1", "RepositoryAlreadyExistsException@2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu := emulator.New()
+			c := retryingClient(startServer(t, emu), "AKIDEXAMPLE", "us-west-2")
+			tt.fault.Op, tt.fault.After, tt.fault.Count = "CreateRepository", true, 1
+			id := emu.Faults().MustAdd(tt.fault)
+			_, err := c.CreateRepository(context.Background(), &ecr.CreateRepositoryInput{RepositoryName: aws.String("made")})
+			if errCode(err) != "RepositoryAlreadyExistsException" {
+				t.Fatalf("CreateRepository: %v, want RepositoryAlreadyExistsException after the retry", err)
+			}
+			if got := attempts(emu, "CreateRepository"); fmt.Sprint(got) != fmt.Sprint(tt.wantCalls) {
+				t.Errorf("calls = %v, want %v", got, tt.wantCalls)
+			}
+			if first := emu.Calls()[0]; first.Fault != id {
+				t.Errorf("first call's fault = %q, want %q", first.Fault, id)
+			}
+			out, err := c.DescribeRepositories(context.Background(), &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"made"}})
+			if err != nil || len(out.Repositories) != 1 {
+				t.Errorf("repository not created: %v", err)
+			}
+		})
+	}
+}
+
+// TestFaultAfterAnswer checks the answer of an After rule without retries:
+// a modelled error replaces the result (and replaces the operation's own
+// error too), and rules without After still strike before the operation.
+func TestFaultAfterAnswer(t *testing.T) {
+	ctx := context.Background()
+	c, emu := newClient(t)
+	emu.Faults().MustAdd(emulator.Fault{Op: "DeleteRepository", Action: emulator.ActionError, After: true,
+		ErrorType: "LimitExceededException", Message: "lost", Count: 2})
+	mustCreateRepo(t, c, "doomed")
+	_, err := c.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{RepositoryName: aws.String("doomed")})
+	if errCode(err) != "LimitExceededException" || httpStatus(err) != 400 {
+		t.Fatalf("DeleteRepository: %v", err)
+	}
+	if _, err := c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"doomed"}}); errCode(err) != "RepositoryNotFoundException" {
+		t.Errorf("repository still there: %v", err)
+	}
+	// The second firing answers the fault although the operation failed.
+	_, err = c.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{RepositoryName: aws.String("doomed")})
+	if errCode(err) != "LimitExceededException" {
+		t.Errorf("second DeleteRepository: %v", err)
+	}
+	_, err = c.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{RepositoryName: aws.String("doomed")})
+	if errCode(err) != "RepositoryNotFoundException" {
+		t.Errorf("after the rule's count: %v", err)
+	}
+
+	emu.Faults().MustAdd(emulator.Fault{Op: "CreateRepository", Action: emulator.ActionServerError, Count: 1})
+	if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("before")}); errCode(err) != "ServerException" {
+		t.Fatalf("CreateRepository: %v", err)
+	}
+	if _, err := c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"before"}}); errCode(err) != "RepositoryNotFoundException" {
+		t.Errorf("a rule without After let the operation run: %v", err)
+	}
+}
+
+func TestFaultAfterHang(t *testing.T) {
+	c, emu := newClient(t)
+	emu.Faults().MustAdd(emulator.Fault{Op: "CreateRepository", Action: emulator.ActionHang, After: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("hung")})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want a deadline error", err)
+	}
+	if _, err := c.DescribeRepositories(context.Background(), &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"hung"}}); err != nil {
+		t.Errorf("repository not created: %v", err)
 	}
 }

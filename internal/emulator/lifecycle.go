@@ -110,7 +110,7 @@ func putLifecyclePolicy(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	repo.Data.LifecyclePolicy = &text
+	r.e.storeLifecyclePolicy(reg, repo, &text)
 	return lifecyclePolicyOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName, LifecyclePolicyText: text}, nil
 }
 
@@ -123,11 +123,12 @@ func getLifecyclePolicy(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if repo.Data.LifecyclePolicy == nil {
+	text, ok := r.e.lookupLifecyclePolicy(reg, repo)
+	if !ok {
 		return nil, errLifecyclePolicyNotFound(repo)
 	}
 	return lifecyclePolicyOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName,
-		LifecyclePolicyText: *repo.Data.LifecyclePolicy, LastEvaluatedAt: lastEvaluatedAt(repo)}, nil
+		LifecyclePolicyText: text, LastEvaluatedAt: lastEvaluatedAt(repo)}, nil
 }
 
 func deleteLifecyclePolicy(r *request, reg *Registry) (any, error) {
@@ -144,7 +145,7 @@ func deleteLifecyclePolicy(r *request, reg *Registry) (any, error) {
 	}
 	out := lifecyclePolicyOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName,
 		LifecyclePolicyText: *repo.Data.LifecyclePolicy, LastEvaluatedAt: lastEvaluatedAt(repo)}
-	repo.Data.LifecyclePolicy = nil
+	r.e.storeLifecyclePolicy(reg, repo, nil)
 	repo.Data.LifecycleEvaluatedAt = nil
 	return out, nil
 }
@@ -178,13 +179,11 @@ func startLifecyclePolicyPreview(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var text string
-	switch {
-	case in.LifecyclePolicyText != nil:
-		text = *in.LifecyclePolicyText
-	case repo.Data.LifecyclePolicy != nil:
-		text = *repo.Data.LifecyclePolicy
-	default:
+	text, ok := deref(in.LifecyclePolicyText), in.LifecyclePolicyText != nil
+	if !ok {
+		text, ok = r.e.lookupLifecyclePolicy(reg, repo)
+	}
+	if !ok {
 		return nil, errLifecyclePolicyNotFound(repo)
 	}
 	policy, text, err := parseLifecyclePolicy(text)

@@ -71,7 +71,7 @@ func putRegistryPolicy(r *request, reg *Registry) (any, error) {
 	if err := checkRegistryPolicyScope(reg, text); err != nil {
 		return nil, err
 	}
-	reg.RegistryPolicy = &text
+	r.e.storeRegistryPolicy(reg, &text)
 	return registryPolicyOutput{RegistryID: reg.Account, PolicyText: text}, nil
 }
 
@@ -83,10 +83,11 @@ func getRegistryPolicy(r *request, reg *Registry) (any, error) {
 	if err := r.decode(&struct{}{}); err != nil {
 		return nil, err
 	}
-	if reg.RegistryPolicy == nil {
+	text, ok := r.e.lookupRegistryPolicy(reg)
+	if !ok {
 		return nil, errRegistryPolicyNotFound(reg)
 	}
-	return registryPolicyOutput{RegistryID: reg.Account, PolicyText: *reg.RegistryPolicy}, nil
+	return registryPolicyOutput{RegistryID: reg.Account, PolicyText: text}, nil
 }
 
 func deleteRegistryPolicy(r *request, reg *Registry) (any, error) {
@@ -97,6 +98,6 @@ func deleteRegistryPolicy(r *request, reg *Registry) (any, error) {
 		return nil, errRegistryPolicyNotFound(reg)
 	}
 	text := *reg.RegistryPolicy
-	reg.RegistryPolicy = nil
+	r.e.storeRegistryPolicy(reg, nil)
 	return registryPolicyOutput{RegistryID: reg.Account, PolicyText: text}, nil
 }

@@ -133,8 +133,7 @@ func createRepository(r *request, reg *Registry) (any, error) {
 			Uploads:  map[string]*Upload{},
 		},
 	}
-	reg.Repositories[name] = repo
-	r.e.extra.created("repository", reg, name)
+	r.e.storeRepository(reg, name, repo)
 	meta := repo.RepositoryMeta
 	return repositoryOutput{Repository: &meta}, nil
 }
@@ -184,14 +183,14 @@ func describeRepositories(r *request, reg *Registry) (any, error) {
 		}
 		return out, nil
 	}
-	// Keep what lookupRepository returned: with a consistency lag it may be
-	// a deleted repository that is still visible, absent from the map.
+	// Keep what listRepositories returned: with a consistency lag it may
+	// include a deleted repository that is still visible.
 	visible := map[string]*Repository{}
 	var names []string
-	for _, n := range sortedKeys(reg.Repositories) {
-		if repo, ok := r.e.lookupRepository(reg, n); ok && repo.RegistryID == registryID {
-			visible[n] = repo
-			names = append(names, n)
+	for _, repo := range r.e.listRepositories(reg) {
+		if repo.RegistryID == registryID {
+			visible[repo.RepositoryName] = repo
+			names = append(names, repo.RepositoryName)
 		}
 	}
 	page, next, err := paginate(r, names, in.NextToken, in.MaxResults, 100, 1000)
@@ -226,8 +225,7 @@ func deleteRepository(r *request, reg *Registry) (any, error) {
 			"The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images",
 			repo.RepositoryName, repo.RegistryID)
 	}
-	delete(reg.Repositories, repo.RepositoryName)
-	r.e.extra.deleted("repository", reg, repo.RepositoryName, repo)
+	r.e.storeRepository(reg, repo.RepositoryName, nil)
 	meta := repo.RepositoryMeta
 	return repositoryOutput{Repository: &meta}, nil
 }

@@ -60,7 +60,7 @@ func setRepositoryPolicy(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	repo.Data.Policy = &text
+	r.e.storeRepositoryPolicy(reg, repo, &text)
 	return repositoryPolicyOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName, PolicyText: text}, nil
 }
 
@@ -70,38 +70,42 @@ type repositoryPolicyInput struct {
 }
 
 // findRepositoryPolicy returns the repository and its policy, or
-// RepositoryPolicyNotFoundException.
-func findRepositoryPolicy(r *request, reg *Registry) (*Repository, error) {
+// RepositoryPolicyNotFoundException. read selects the read path (with the
+// consistency lag) over the current state, which writes see.
+func findRepositoryPolicy(r *request, reg *Registry, read bool) (*Repository, string, error) {
 	var in repositoryPolicyInput
 	if err := r.decode(&in); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	repo, err := findRepository(r, reg, in.RegistryID, in.RepositoryName)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if repo.Data.Policy == nil {
-		return nil, apiErr("RepositoryPolicyNotFoundException",
+	text, ok := deref(repo.Data.Policy), repo.Data.Policy != nil
+	if read {
+		text, ok = r.e.lookupRepositoryPolicy(reg, repo)
+	}
+	if !ok {
+		return nil, "", apiErr("RepositoryPolicyNotFoundException",
 			"Repository policy does not exist for the repository with name '%s' in the registry with id '%s'",
 			repo.RepositoryName, repo.RegistryID)
 	}
-	return repo, nil
+	return repo, text, nil
 }
 
 func getRepositoryPolicy(r *request, reg *Registry) (any, error) {
-	repo, err := findRepositoryPolicy(r, reg)
+	repo, text, err := findRepositoryPolicy(r, reg, true)
 	if err != nil {
 		return nil, err
 	}
-	return repositoryPolicyOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName, PolicyText: *repo.Data.Policy}, nil
+	return repositoryPolicyOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName, PolicyText: text}, nil
 }
 
 func deleteRepositoryPolicy(r *request, reg *Registry) (any, error) {
-	repo, err := findRepositoryPolicy(r, reg)
+	repo, text, err := findRepositoryPolicy(r, reg, false)
 	if err != nil {
 		return nil, err
 	}
-	text := *repo.Data.Policy
-	repo.Data.Policy = nil
+	r.e.storeRepositoryPolicy(reg, repo, nil)
 	return repositoryPolicyOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName, PolicyText: text}, nil
 }

@@ -57,10 +57,16 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiErr)
 		return
 	}
-	if e.extra.intercept(w, r, req) {
+	done, after := e.extra.intercept(w, r, req)
+	if done {
 		return
 	}
 	out, err := e.dispatch(op, req)
+	if after != nil {
+		// The operation has run (and changed the state); its answer is lost.
+		e.extra.strike(w, r, req, after)
+		return
+	}
 	e.extra.record(r, req, err)
 	if err != nil {
 		writeError(w, toAPIError(err))
