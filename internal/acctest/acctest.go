@@ -1,19 +1,37 @@
 // Package acctest runs the provider's acceptance tests against an ECR
-// emulator on loopback: each test gets its own in-process emulator, and the
-// endpoint reaches the provider through the provider block (the real
-// Configure path). With ECR_ACC_BACKEND=moto the same tests run against the
-// moto_server started by TestMain (see moto.go).
+// backend chosen by ECR_ACC_BACKEND:
+//
+//   - unset (or "emulator"), the default: each test gets its own in-process
+//     ecrkit emulator on loopback (b.Emulator is set, so tests can inject
+//     faults). Static test credentials; region us-west-2, account
+//     AccountID.
+//   - "moto": every test shares the moto_server that TestMain starts (or the
+//     one ECR_ACC_MOTO_URL names). Static test credentials; region
+//     us-west-2, account AccountID. b.Emulator is nil.
+//   - "aws": real Amazon ECR, off by default and never run in CI. No
+//     endpoint and no static keys: the provider block sets only `region`
+//     (AWS_REGION, default us-west-2), and both the provider and b.Client
+//     use the SDK's default credential chain. b.AccountID is the caller's
+//     registry. It creates real repositories (named by RandomName) and
+//     costs money if a test leaves one behind. b.Emulator is nil.
+//
+// With the emulator and moto the endpoint reaches the provider through the
+// provider block (the real Configure path), never through environment
+// variables. Tests that need the emulator call b.RequireEmulator, which
+// skips them (with the reason) on the other backends.
 package acctest
 
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -23,11 +41,19 @@ import (
 	"github.com/ecrkit/terraform-provider-ecr/internal/provider"
 )
 
-// Region is the region every acceptance test uses.
+// Region is the region of the emulator and moto backends (and the default
+// of the aws backend).
 const Region = "us-west-2"
 
 // AccountID is the emulator's (and moto's) default account.
 const AccountID = emulator.DefaultAccount
+
+// Values of ECR_ACC_BACKEND.
+const (
+	backendEmulator = "emulator"
+	backendMoto     = "moto"
+	backendAWS      = "aws"
+)
 
 // ProtoV6ProviderFactories serves the provider in-process.
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
@@ -36,34 +62,85 @@ var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, erro
 
 // Backend is one ECR endpoint a test runs against.
 type Backend struct {
-	// URL is the endpoint given to the provider block.
+	// URL is the endpoint given to the provider block; empty for real AWS.
 	URL string
-	// Emulator is the in-process emulator, nil when running against moto.
+	// Region and AccountID are those the backend's resources live in.
+	Region, AccountID string
+	// Emulator is the in-process emulator, nil on moto and AWS.
 	Emulator *emulator.Emulator
 	// Client is an SDK client for checks outside Terraform.
 	Client *ecr.Client
 }
 
-// NewBackend returns the backend for one test: a fresh in-process emulator
-// (closed when the test ends), or the shared moto_server when
-// ECR_ACC_BACKEND=moto.
+// NewBackend returns the backend for one test (see the package comment):
+// a fresh in-process emulator (closed when the test ends), the shared
+// moto_server, or real AWS.
 func NewBackend(t *testing.T, opts ...emulator.Option) *Backend {
 	t.Helper()
-	if url := motoURL(); url != "" {
-		return &Backend{URL: url, Client: NewClient(url)}
+	switch kind := backendKind(); kind {
+	case backendEmulator:
+		emu := emulator.New(opts...)
+		srv := httptest.NewServer(emu)
+		t.Cleanup(srv.Close)
+		return &Backend{URL: srv.URL, Region: Region, AccountID: AccountID, Emulator: emu, Client: NewClient(srv.URL)}
+	case backendMoto:
+		url := os.Getenv("ECR_ACC_MOTO_URL")
+		if url == "" {
+			t.Fatal("ECR_ACC_BACKEND=moto but ECR_ACC_MOTO_URL is not set: run the tests through acctest.TestMain")
+		}
+		return &Backend{URL: url, Region: Region, AccountID: AccountID, Client: NewClient(url)}
+	case backendAWS:
+		return newAWSBackend(t)
+	default:
+		t.Fatalf("ECR_ACC_BACKEND=%q: want %q (the default), %q or %q", kind, backendEmulator, backendMoto, backendAWS)
+		return nil
 	}
-	emu := emulator.New(opts...)
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	return &Backend{URL: srv.URL, Emulator: emu, Client: NewClient(srv.URL)}
+}
+
+// newAWSBackend returns the real-AWS backend: the SDK's default
+// configuration in AWS_REGION (default us-west-2); the account is the
+// caller's registry.
+func newAWSBackend(t *testing.T) *Backend {
+	t.Helper()
+	region := os.Getenv("AWS_REGION")
+	if region == "" {
+		region = Region
+	}
+	cfg, err := config.LoadDefaultConfig(Context(), config.WithRegion(region))
+	if err != nil {
+		t.Fatalf("ECR_ACC_BACKEND=aws: loading the AWS configuration: %s", err)
+	}
+	client := ecr.NewFromConfig(cfg)
+	out, err := client.DescribeRegistry(Context(), &ecr.DescribeRegistryInput{})
+	if err != nil {
+		t.Fatalf("ECR_ACC_BACKEND=aws: reading the caller's registry (DescribeRegistry) in %s: %s", region, err)
+	}
+	return &Backend{Region: region, AccountID: aws.ToString(out.RegistryId), Client: client}
+}
+
+// backendKind is ECR_ACC_BACKEND, "emulator" when unset.
+func backendKind() string {
+	if kind := os.Getenv("ECR_ACC_BACKEND"); kind != "" {
+		return kind
+	}
+	return backendEmulator
 }
 
 // RequireEmulator skips (loudly, with the reason) a test that needs the
-// emulator's fault injection or other features moto lacks.
+// ecrkit emulator: its fault injection or features other backends lack.
 func (b *Backend) RequireEmulator(t *testing.T, why string) {
 	t.Helper()
 	if b.Emulator == nil {
-		t.Skipf("needs the ecrkit emulator, not moto: %s", why)
+		t.Skipf("needs the ecrkit emulator (ECR_ACC_BACKEND=%s): %s", backendKind(), why)
+	}
+}
+
+// RequireLocal skips (with the reason) a test that cannot run against real
+// AWS, for example because it names objects that exist only in a fake.
+func (b *Backend) RequireLocal(t *testing.T, why string) {
+	t.Helper()
+	if b.URL == "" {
+		t.Skipf("needs a local backend, not real AWS: %s", why)
 	}
 }
 
@@ -76,8 +153,20 @@ func NewClient(url string) *ecr.Client {
 	})
 }
 
-// ProviderConfig renders the provider block pointing at the backend.
-func (b *Backend) ProviderConfig() string {
+// ProviderConfig renders the provider block for the backend.
+func (b *Backend) ProviderConfig() string { return b.ProviderConfigWith("") }
+
+// ProviderConfigWith renders the provider block for the backend with more
+// arguments (HCL, such as a default_tags block) at its end.
+func (b *Backend) ProviderConfigWith(extra string) string {
+	if b.URL == "" {
+		return fmt.Sprintf(`
+provider "ecr" {
+  region = %[1]q
+%[2]s
+}
+`, b.Region, extra)
+	}
 	return fmt.Sprintf(`
 provider "ecr" {
   region     = %[2]q
@@ -86,8 +175,25 @@ provider "ecr" {
   endpoints {
     ecr = %[1]q
   }
+%[3]s
 }
-`, b.URL, Region)
+`, b.URL, b.Region, extra)
+}
+
+// ProviderConfigJSON is the provider configuration for the backend as JSON,
+// for tests that call the provider server directly (ConfigureProvider).
+func (b *Backend) ProviderConfigJSON() []byte {
+	cfg := map[string]any{"region": b.Region}
+	if b.URL != "" {
+		cfg["access_key"] = "AKIDACCTEST"
+		cfg["secret_key"] = "acctest-secret"
+		cfg["endpoints"] = []map[string]string{{"ecr": b.URL}}
+	}
+	out, err := json.Marshal(cfg)
+	if err != nil {
+		panic(err) // a map of strings always marshals
+	}
+	return out
 }
 
 // Config prepends the provider block to a configuration.
@@ -102,10 +208,3 @@ func RandomName(prefix string) string {
 
 // Context is the context for SDK calls made by checks.
 func Context() context.Context { return context.Background() }
-
-func motoURL() string {
-	if os.Getenv("ECR_ACC_BACKEND") != "moto" {
-		return ""
-	}
-	return os.Getenv("ECR_ACC_MOTO_URL")
-}

@@ -53,7 +53,7 @@ data "ecr_repositories" "prefixed" {
 				statecheck.ExpectKnownValue("data.ecr_repositories.prefixed", tfjsonpath.New("names"), knownvalue.SetExact([]knownvalue.Check{
 					knownvalue.StringExact(names[0]), knownvalue.StringExact(names[1]),
 				})),
-				statecheck.ExpectKnownValue("data.ecr_repositories.all", tfjsonpath.New("id"), knownvalue.StringExact(acctest.Region)),
+				statecheck.ExpectKnownValue("data.ecr_repositories.all", tfjsonpath.New("id"), knownvalue.StringExact(b.Region)),
 			},
 		}},
 	})

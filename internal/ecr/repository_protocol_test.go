@@ -50,11 +50,9 @@ func newProtoProvider(t *testing.T, b *acctest.Backend) *protoProvider {
 		t.Fatal(err)
 	}
 	if b != nil {
-		config := fmt.Sprintf(`{"region": %q, "access_key": "AKIDACCTEST", "secret_key": "acctest-secret", "endpoints": [{"ecr": %q}]}`,
-			acctest.Region, b.URL)
 		resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
 			TerraformVersion: "1.12.0",
-			Config:           &tfprotov6.DynamicValue{JSON: []byte(config)},
+			Config:           &tfprotov6.DynamicValue{JSON: b.ProviderConfigJSON()},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -162,7 +160,7 @@ func TestRepositoryIdentity_import(t *testing.T) {
 
 	imp, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{
 		TypeName: "ecr_repository",
-		Identity: p.identityData(t, name, acctest.AccountID, acctest.Region),
+		Identity: p.identityData(t, name, b.AccountID, b.Region),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -187,13 +185,13 @@ func TestRepositoryIdentity_import(t *testing.T) {
 	}
 	requireNoDiags(t, read.Diagnostics)
 	state := decodeStrings(t, p.state, read.NewState)
-	if state["image_tag_mutability"] != "IMMUTABLE" || state["registry_id"] != acctest.AccountID {
+	if state["image_tag_mutability"] != "IMMUTABLE" || state["registry_id"] != b.AccountID {
 		t.Errorf("read state = %v", state)
 	}
 	if read.NewIdentity == nil {
 		t.Fatal("read returned no identity")
 	}
-	wantID := map[string]string{"name": name, "account_id": acctest.AccountID, "region": acctest.Region}
+	wantID := map[string]string{"name": name, "account_id": b.AccountID, "region": b.Region}
 	if id := decodeStrings(t, p.identity, read.NewIdentity.IdentityData); fmt.Sprint(id) != fmt.Sprint(wantID) {
 		t.Errorf("identity = %v, want %v", id, wantID)
 	}

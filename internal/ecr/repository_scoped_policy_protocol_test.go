@@ -103,7 +103,7 @@ func TestPolicyResources_importByIdentity(t *testing.T) {
 			}
 
 			imp, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{
-				TypeName: tc.typeName, Identity: identity(acctest.AccountID, acctest.Region)})
+				TypeName: tc.typeName, Identity: identity(b.AccountID, b.Region)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,14 +123,14 @@ func TestPolicyResources_importByIdentity(t *testing.T) {
 			}
 			requireNoDiags(t, read.Diagnostics)
 			state := decodeStrings(t, p.resourceType(tc.typeName), read.NewState)
-			if state["id"] != rName || state["registry_id"] != acctest.AccountID || state["policy"] == "" {
+			if state["id"] != rName || state["registry_id"] != b.AccountID || state["policy"] == "" {
 				t.Errorf("state after read = %v", state)
 			}
 			if read.NewIdentity == nil {
 				t.Fatal("no identity after read")
 			}
 			id := decodeStrings(t, idType, read.NewIdentity.IdentityData)
-			want := map[string]string{"repository": rName, "account_id": acctest.AccountID, "region": acctest.Region}
+			want := map[string]string{"repository": rName, "account_id": b.AccountID, "region": b.Region}
 			for k, v := range want {
 				if id[k] != v {
 					t.Errorf("identity %s = %q, want %q", k, id[k], v)

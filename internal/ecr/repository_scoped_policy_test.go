@@ -61,7 +61,7 @@ func (p testAccPolicy[T]) basicSteps(b *acctest.Backend, rName string) []resourc
 			ConfigStateChecks: []statecheck.StateCheck{
 				stateValueAt(p.addr(), "id", knownvalue.StringExact(rName)),
 				stateValueAt(p.addr(), "repository", knownvalue.StringExact(rName)),
-				stateValueAt(p.addr(), "registry_id", knownvalue.StringExact(acctest.AccountID)),
+				stateValueAt(p.addr(), "registry_id", knownvalue.StringExact(b.AccountID)),
 				// The configured text stays although ECR may store it reformatted.
 				stateValueAt(p.addr(), "policy", knownvalue.StringExact(p.text(1))),
 			},

@@ -37,10 +37,10 @@ func TestAccRepository_basic(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					stateValue("id", knownvalue.StringExact(rName)),
 					stateValue("name", knownvalue.StringExact(rName)),
-					stateValue("arn", knownvalue.StringExact(fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", acctest.Region, acctest.AccountID, rName))),
-					stateValue("registry_id", knownvalue.StringExact(acctest.AccountID)),
+					stateValue("arn", knownvalue.StringExact(fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", b.Region, b.AccountID, rName))),
+					stateValue("registry_id", knownvalue.StringExact(b.AccountID)),
 					stateValue("repository_url", knownvalue.StringRegexp(regexp.MustCompile(
-						fmt.Sprintf(`^%s\.dkr\.ecr\.%s\.[a-z.]+/%s$`, acctest.AccountID, acctest.Region, regexp.QuoteMeta(rName))))),
+						fmt.Sprintf(`^%s\.dkr\.ecr\.%s\.[a-z.]+/%s$`, b.AccountID, b.Region, regexp.QuoteMeta(rName))))),
 					stateValue("image_tag_mutability", knownvalue.StringExact("MUTABLE")),
 					stateValue("force_delete", knownvalue.Bool(false)),
 					stateValue("encryption_configuration", knownvalue.ListSizeExact(0)),
@@ -263,9 +263,10 @@ resource "ecr_repository" "test" {
 // block, is no change.
 func TestAccRepository_encryption(t *testing.T) {
 	b := acctest.NewBackend(t)
+	b.RequireLocal(t, "the KMS key is made up")
 	rName := acctest.RandomName("tf-acc-repo")
 	const keyID = "1234abcd-12ab-34cd-56ef-1234567890ab"
-	keyARN := fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", acctest.Region, acctest.AccountID, keyID)
+	keyARN := fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", b.Region, b.AccountID, keyID)
 	config := func(block string) string { return b.Config(testAccRepositoryConfig_body(rName, block)) }
 	kms := func(key string) string {
 		return fmt.Sprintf(`encryption_configuration {
@@ -412,22 +413,13 @@ resource "ecr_repository" "test" {
 // testAccProviderConfigTags is the backend's provider block with
 // default_tags and ignore_tags.
 func testAccProviderConfigTags(b *acctest.Backend, defaultTags, ignoreKey string) string {
-	return fmt.Sprintf(`
-provider "ecr" {
-  region     = %[2]q
-  access_key = "AKIDACCTEST"
-  secret_key = "acctest-secret"
-  endpoints {
-    ecr = %[1]q
-  }
+	return b.ProviderConfigWith(fmt.Sprintf(`
   default_tags {
-    tags = %[3]s
+    tags = %[1]s
   }
   ignore_tags {
-    keys = [%[4]q]
-  }
-}
-`, b.URL, acctest.Region, defaultTags, ignoreKey)
+    keys = [%[2]q]
+  }`, defaultTags, ignoreKey))
 }
 
 // stateValue checks an attribute of ecr_repository.test.
