@@ -48,6 +48,10 @@ func TestAccLifecyclePolicy_disappearsRepository(t *testing.T) {
 	testAccLifecyclePolicy.run(t, testAccLifecyclePolicy.disappearsRepositorySteps)
 }
 
+func TestAccLifecyclePolicy_eventualConsistency(t *testing.T) {
+	testAccLifecyclePolicy.runEventualConsistency(t)
+}
+
 func TestAccLifecyclePolicy_invalid(t *testing.T) {
 	testAccLifecyclePolicy.run(t, func(b *acctest.Backend, rName string) []resource.TestStep {
 		return []resource.TestStep{

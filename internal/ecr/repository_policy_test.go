@@ -73,6 +73,10 @@ func TestAccRepositoryPolicy_disappearsRepository(t *testing.T) {
 	testAccRepositoryPolicy.run(t, testAccRepositoryPolicy.disappearsRepositorySteps)
 }
 
+func TestAccRepositoryPolicy_eventualConsistency(t *testing.T) {
+	testAccRepositoryPolicy.runEventualConsistency(t)
+}
+
 // IAM propagation: ECR rejects a policy naming a principal IAM does not know
 // yet with "Invalid repository policy provided"; the provider retries.
 func TestAccRepositoryPolicy_iamPropagationRetry(t *testing.T) {
