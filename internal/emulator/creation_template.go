@@ -31,7 +31,7 @@ type templateInput struct {
 	Prefix                             *string                  `json:"prefix"`
 	Description                        *string                  `json:"description"`
 	EncryptionConfiguration            *EncryptionConfiguration `json:"encryptionConfiguration"`
-	ResourceTags                       []Tag                    `json:"resourceTags"`
+	ResourceTags                       []tagInput               `json:"resourceTags"`
 	ImageTagMutability                 *string                  `json:"imageTagMutability"`
 	ImageTagMutabilityExclusionFilters []ExclusionFilter        `json:"imageTagMutabilityExclusionFilters"`
 	RepositoryPolicy                   *string                  `json:"repositoryPolicy"`
@@ -88,10 +88,11 @@ func checkTemplateMembers(in *templateInput) error {
 		}
 	}
 	if in.ResourceTags != nil {
-		if err := checkTags("resourceTags", in.ResourceTags); err != nil {
+		tags, err := checkTags("resourceTags", in.ResourceTags)
+		if err != nil {
 			return err
 		}
-		if _, err := mergeTags(nil, in.ResourceTags); err != nil {
+		if _, err := mergeTags(nil, tags); err != nil {
 			return err
 		}
 	}
@@ -139,7 +140,9 @@ func applyTemplateInput(t *RepositoryCreationTemplate, in *templateInput) {
 		t.EncryptionConfiguration = &enc
 	}
 	if in.ResourceTags != nil {
-		t.ResourceTags, _ = mergeTags(nil, in.ResourceTags)
+		// checkTemplateMembers has accepted the tags.
+		tags, _ := checkTags("resourceTags", in.ResourceTags)
+		t.ResourceTags, _ = mergeTags(nil, tags)
 	}
 	if in.ImageTagMutability != nil {
 		t.ImageTagMutability = *in.ImageTagMutability

@@ -16,7 +16,7 @@ func init() {
 type createRepositoryInput struct {
 	RegistryID                         *string                  `json:"registryId"`
 	RepositoryName                     *string                  `json:"repositoryName"`
-	Tags                               []Tag                    `json:"tags"`
+	Tags                               []tagInput               `json:"tags"`
 	ImageTagMutability                 *string                  `json:"imageTagMutability"`
 	ImageTagMutabilityExclusionFilters []ExclusionFilter        `json:"imageTagMutabilityExclusionFilters"`
 	ImageScanningConfiguration         *ImageScanningConfig     `json:"imageScanningConfiguration"`
@@ -97,10 +97,11 @@ func createRepository(r *request, reg *Registry) (any, error) {
 			}
 		}
 	}
-	if err := checkTags("tags", in.Tags); err != nil {
+	add, err := checkTags("tags", in.Tags)
+	if err != nil {
 		return nil, err
 	}
-	tags, err := mergeTags(nil, in.Tags)
+	tags, err := mergeTags(nil, add)
 	if err != nil {
 		return nil, err
 	}

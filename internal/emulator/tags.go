@@ -41,8 +41,8 @@ func findTaggedRepository(r *request, reg *Registry, resourceARN *string) (*Repo
 }
 
 type tagResourceInput struct {
-	ResourceArn *string `json:"resourceArn"`
-	Tags        []Tag   `json:"tags"`
+	ResourceArn *string    `json:"resourceArn"`
+	Tags        []tagInput `json:"tags"`
 }
 
 func tagResource(r *request, reg *Registry) (any, error) {
@@ -53,14 +53,15 @@ func tagResource(r *request, reg *Registry) (any, error) {
 	if err := checkRequired("tags", in.Tags != nil); err != nil {
 		return nil, err
 	}
-	if err := checkTags("tags", in.Tags); err != nil {
+	add, err := checkTags("tags", in.Tags)
+	if err != nil {
 		return nil, err
 	}
 	repo, err := findTaggedRepository(r, reg, in.ResourceArn)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := mergeTags(repo.Data.Tags, in.Tags)
+	tags, err := mergeTags(repo.Data.Tags, add)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 )
 
 const repoARN = "arn:aws:ecr:us-west-2:123456789012:repository/tagged"
@@ -159,5 +162,71 @@ func TestListTagsForResource(t *testing.T) {
 		if _, err := c.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String(arn)}); errCode(err) != want {
 			t.Errorf("%s: error = %v, want %s", arn, err, want)
 		}
+	}
+}
+
+// withoutInputValidation turns off the SDK's client-side check of required
+// members, so that a request with a missing member reaches the emulator.
+func withoutInputValidation(o *ecr.Options) {
+	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+		_, err := s.Initialize.Remove("OperationInputValidation")
+		return err
+	})
+}
+
+func TestTagMembersRequired(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, _ := newClient(t)
+	mustCreateRepo(t, c, "tagged")
+	keyOnly := []types.Tag{{Key: aws.String("a")}}
+	valueOnly := []types.Tag{{Value: aws.String("v")}}
+	msg := func(member string) string {
+		return "Invalid parameter at '" + member + "' failed to satisfy constraint: 'Member must not be null'"
+	}
+	cases := []struct {
+		name, wantCode, wantMsg string
+		call                    func() error
+	}{
+		{"create, no value", "InvalidParameterException", msg("tags.member.value"), func() error {
+			_, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("new"), Tags: keyOnly}, withoutInputValidation)
+			return err
+		}},
+		{"create, no key", "InvalidParameterException", msg("tags.member.key"), func() error {
+			_, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("new"), Tags: valueOnly}, withoutInputValidation)
+			return err
+		}},
+		{"tag, no value", "InvalidParameterException", msg("tags.member.value"), func() error {
+			_, err := c.TagResource(ctx, &ecr.TagResourceInput{ResourceArn: aws.String(repoARN), Tags: []types.Tag{tag("ok", "v"), keyOnly[0]}}, withoutInputValidation)
+			return err
+		}},
+		{"template, no value", "InvalidParameterException", msg("resourceTags.member.value"), func() error {
+			_, err := c.CreateRepositoryCreationTemplate(ctx, &ecr.CreateRepositoryCreationTemplateInput{Prefix: aws.String("team"),
+				AppliedFor: []types.RCTAppliedFor{types.RCTAppliedForReplication}, ResourceTags: keyOnly}, withoutInputValidation)
+			return err
+		}},
+		{"empty value is a value", "", "", func() error {
+			_, err := c.TagResource(ctx, &ecr.TagResourceInput{ResourceArn: aws.String(repoARN), Tags: []types.Tag{tag("empty", "")}})
+			return err
+		}},
+	}
+	for _, tc := range cases {
+		err := tc.call()
+		if errCode(err) != tc.wantCode {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.wantCode)
+			continue
+		}
+		var ae smithy.APIError
+		if tc.wantMsg != "" && (!errors.As(err, &ae) || ae.ErrorMessage() != tc.wantMsg) {
+			t.Errorf("%s: message %v, want %q", tc.name, err, tc.wantMsg)
+		}
+	}
+	// Nothing was created or tagged by the failed calls.
+	out, err := c.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String(repoARN)})
+	if err != nil || fmt.Sprint(tagMap(out.Tags)) != "map[empty:]" {
+		t.Errorf("tags = %v %v", out, err)
+	}
+	if _, err := c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"new"}}); errCode(err) != "RepositoryNotFoundException" {
+		t.Errorf("repository created: %v", err)
 	}
 }

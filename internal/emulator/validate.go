@@ -108,25 +108,45 @@ func checkRegistryID(r *request, id *string) (string, error) {
 	return *id, nil
 }
 
-// checkTags enforces ECR's tag rules for a list being added to a resource.
-func checkTags(member string, tags []Tag) error {
+// tagInput is a Tag as sent: pointers tell an absent member from "". Only
+// input is decoded this way; the state keeps Tag.
+type tagInput struct {
+	Key   *string `json:"Key"`
+	Value *string `json:"Value"`
+}
+
+// checkTags enforces ECR's tag rules for a list being added to a resource
+// (member names the list) and returns the tags.
+func checkTags(member string, in []tagInput) ([]Tag, error) {
+	tags := make([]Tag, 0, len(in))
+	for _, t := range in {
+		// Assumption: both members are required by the model, so an absent
+		// one fails the model's null check, named in ECR's
+		// "<list>.member.<member>" style; an empty key is still a tag error.
+		if err := checkRequired(member+".member.key", t.Key != nil); err != nil {
+			return nil, err
+		}
+		if err := checkRequired(member+".member.value", t.Value != nil); err != nil {
+			return nil, err
+		}
+		tags = append(tags, Tag{Key: *t.Key, Value: *t.Value})
+	}
 	for _, t := range tags {
 		if t.Key == "" {
-			return apiErr("InvalidTagParameterException", "The tag key cannot be empty.")
+			return nil, apiErr("InvalidTagParameterException", "The tag key cannot be empty.")
 		}
 		if utf8.RuneCountInString(t.Key) > 128 {
-			return apiErr("InvalidTagParameterException", "The tag key '%s' exceeds the maximum length of 128 characters.", t.Key)
+			return nil, apiErr("InvalidTagParameterException", "The tag key '%s' exceeds the maximum length of 128 characters.", t.Key)
 		}
 		if utf8.RuneCountInString(t.Value) > 256 {
-			return apiErr("InvalidTagParameterException", "The tag value for key '%s' exceeds the maximum length of 256 characters.", t.Key)
+			return nil, apiErr("InvalidTagParameterException", "The tag value for key '%s' exceeds the maximum length of 256 characters.", t.Key)
 		}
 		// Assumption: the aws: prefix is reserved, as everywhere in AWS.
 		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
-			return apiErr("InvalidTagParameterException", "The tag key '%s' uses the reserved prefix 'aws:'.", t.Key)
+			return nil, apiErr("InvalidTagParameterException", "The tag key '%s' uses the reserved prefix 'aws:'.", t.Key)
 		}
 	}
-	_ = member
-	return nil
+	return tags, nil
 }
 
 // mergeTags applies add to existing (overwrite by key) and enforces the
