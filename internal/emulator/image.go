@@ -610,13 +610,15 @@ func referencedByIndex(repo *Repository, digest string) bool {
 	return false
 }
 
-// removeImage deletes an image and its tags; it returns the tags removed.
-func removeImage(repo *Repository, digest string) []string {
-	tags := imageTagsByDigest(repo)[digest]
+// removeImage deletes an image and its tags; tagsOf is imageTagsByDigest,
+// kept up to date. It returns the tags removed.
+func removeImage(repo *Repository, tagsOf map[string][]string, digest string) []string {
+	tags := tagsOf[digest]
 	for _, t := range tags {
 		delete(repo.Data.TagIndex, t)
 	}
 	delete(repo.Data.Images, digest)
+	delete(tagsOf, digest)
 	return tags
 }
 
@@ -636,6 +638,8 @@ func batchDeleteImage(r *request, reg *Registry) (any, error) {
 	fail := func(id imageIDInput, code, reason string) {
 		out.Failures = append(out.Failures, imageFailure{ImageID: id.echo(), FailureCode: code, FailureReason: reason})
 	}
+	// Built once per request and kept in step with the deletions below.
+	tagsOf := imageTagsByDigest(repo)
 	for _, id := range in.ImageIDs {
 		img, code, reason := resolveImage(repo, id)
 		if code != "" {
@@ -645,14 +649,16 @@ func batchDeleteImage(r *request, reg *Registry) (any, error) {
 		if id.ImageDigest == nil {
 			// By tag: remove the tag; the image goes with its last tag.
 			tag := *id.ImageTag
-			lastTag := len(imageTagsByDigest(repo)[img.Digest]) == 1
+			lastTag := len(tagsOf[img.Digest]) == 1
 			if lastTag && referencedByIndex(repo, img.Digest) {
 				fail(id, "ImageReferencedByManifestList", "Requested image is referenced by a manifest list")
 				continue
 			}
-			delete(repo.Data.TagIndex, tag)
 			if lastTag {
-				delete(repo.Data.Images, img.Digest)
+				removeImage(repo, tagsOf, img.Digest)
+			} else {
+				delete(repo.Data.TagIndex, tag)
+				tagsOf[img.Digest] = slices.DeleteFunc(tagsOf[img.Digest], func(t string) bool { return t == tag })
 			}
 			out.ImageIDs = append(out.ImageIDs, ImageIdentifier{ImageDigest: img.Digest, ImageTag: tag})
 			continue
@@ -663,7 +669,7 @@ func batchDeleteImage(r *request, reg *Registry) (any, error) {
 			fail(id, "ImageReferencedByManifestList", "Requested image is referenced by a manifest list")
 			continue
 		}
-		tags := removeImage(repo, img.Digest)
+		tags := removeImage(repo, tagsOf, img.Digest)
 		if len(tags) == 0 {
 			out.ImageIDs = append(out.ImageIDs, ImageIdentifier{ImageDigest: img.Digest})
 		}

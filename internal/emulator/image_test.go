@@ -340,6 +340,11 @@ func TestBatchDeleteImage(t *testing.T) {
 		{"invalid digest", []step{{types.ImageIdentifier{ImageDigest: aws.String("bad")}, types.ImageFailureCodeInvalidImageDigest, 0}}, 2, []string{"a1", "a2", "b1"}},
 		{"mismatch", []step{{types.ImageIdentifier{ImageDigest: aws.String(da), ImageTag: aws.String("b1")}, types.ImageFailureCodeImageTagDoesNotMatchDigest, 0}}, 2, []string{"a1", "a2", "b1"}},
 		{"twice", []step{{types.ImageIdentifier{ImageDigest: aws.String(db)}, "", 1}, {types.ImageIdentifier{ImageDigest: aws.String(db)}, types.ImageFailureCodeImageNotFound, 0}}, 1, []string{"a1", "a2"}},
+		// One request, several identifiers of one image: each sees what the
+		// earlier ones left.
+		{"all tags one by one", []step{{types.ImageIdentifier{ImageTag: aws.String("a1")}, "", 1}, {types.ImageIdentifier{ImageTag: aws.String("a2")}, "", 1}}, 1, []string{"b1"}},
+		{"tag then digest", []step{{types.ImageIdentifier{ImageTag: aws.String("a1")}, "", 1}, {types.ImageIdentifier{ImageDigest: aws.String(da)}, "", 1}}, 1, []string{"b1"}},
+		{"digest then tag", []step{{types.ImageIdentifier{ImageDigest: aws.String(da)}, "", 2}, {types.ImageIdentifier{ImageTag: aws.String("a1")}, types.ImageFailureCodeImageNotFound, 0}}, 1, []string{"b1"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
