@@ -488,3 +488,56 @@ func TestFaultAfterHang(t *testing.T) {
 		t.Errorf("repository not created: %v", err)
 	}
 }
+
+// TestFaultsAddRemoveWhileServing installs and removes rules while requests
+// run, so that -race sees the lock-free no-rule path next to Add, Remove
+// and Clear. Every answer must be a success or the rule's error.
+func TestFaultsAddRemoveWhileServing(t *testing.T) {
+	emu := emulator.New(emulator.WithTransitionDelay(0))
+	url := startServer(t, emu)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			id := emu.Faults().MustAdd(emulator.Fault{Op: "DescribeRepositories", Action: emulator.ActionError, ErrorType: "LimitExceededException"})
+			emu.Faults().MustAdd(emulator.Fault{Action: emulator.ActionLag, Kind: "repository", LagReads: 1})
+			emu.Faults().Remove(id)
+			if i%2 == 0 {
+				emu.Faults().Clear()
+			}
+		}
+	}()
+	var errs sync.Map
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := clientFor(url, "AKIDEXAMPLE", "us-west-2")
+			for i := range 25 {
+				name := fmt.Sprintf("w%d-%d", g, i)
+				_, _ = c.CreateRepository(context.Background(), &ecr.CreateRepositoryInput{RepositoryName: aws.String(name)})
+				_, err := c.DescribeRepositories(context.Background(), &ecr.DescribeRepositoriesInput{})
+				if code := errCode(err); code != "" && code != "LimitExceededException" {
+					errs.Store(code, err)
+				}
+			}
+		}()
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for emu.CallCounts()["DescribeRepositories"] < 100 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(done)
+	wg.Wait()
+	errs.Range(func(k, v any) bool {
+		t.Errorf("unexpected answer %v: %v", k, v)
+		return true
+	})
+}
