@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -156,4 +158,53 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkServeMixedRead is the server side of BenchmarkMixedRead alone:
+// the same four reads through ServeHTTP in process, without SDK clients or
+// a network, so that it shows the emulator's own cost per request:
+//
+//	go test ./internal/emulator -run '^$' -bench ServeMixedRead -benchmem
+func BenchmarkServeMixedRead(b *testing.B) {
+	emu := emulator.New()
+	call := func(op, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", emulator.TargetPrefix+op)
+		req.Header.Set("amz-sdk-request", "attempt=1; max=3")
+		w := httptest.NewRecorder()
+		emu.ServeHTTP(w, req)
+		return w
+	}
+	const repos = 20
+	for i := range repos {
+		name := fmt.Sprintf("bench/repo-%02d", i)
+		for _, c := range []struct{ op, body string }{
+			{"CreateRepository", `{"repositoryName":"` + name + `","tags":[{"Key":"team","Value":"bench"}]}`},
+			{"SetRepositoryPolicy", `{"repositoryName":"` + name + `","policyText":` + strconv.Quote(ccPolicy) + `}`},
+			{"PutLifecyclePolicy", `{"repositoryName":"` + name + `","lifecyclePolicyText":` + strconv.Quote(ccLifecycle) + `}`},
+		} {
+			if w := call(c.op, c.body); w.Code != http.StatusOK {
+				b.Fatalf("%s: %d %s", c.op, w.Code, w.Body)
+			}
+		}
+	}
+	type read struct{ op, body string }
+	var reads []read
+	for i := range repos {
+		name := fmt.Sprintf("bench/repo-%02d", i)
+		reads = append(reads,
+			read{"DescribeRepositories", `{"repositoryNames":["` + name + `"]}`},
+			read{"ListTagsForResource", `{"resourceArn":"arn:aws:ecr:us-east-1:123456789012:repository/` + name + `"}`},
+			read{"GetRepositoryPolicy", `{"repositoryName":"` + name + `"}`},
+			read{"GetLifecyclePolicy", `{"repositoryName":"` + name + `"}`})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r := reads[i%len(reads)]
+		if w := call(r.op, r.body); w.Code != http.StatusOK {
+			b.Fatalf("%s: %d %s", r.op, w.Code, w.Body)
+		}
+	}
 }

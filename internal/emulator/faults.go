@@ -438,7 +438,10 @@ func (e *Emulator) ResetCalls() {
 
 // attemptOf reads "attempt=N" from the amz-sdk-request header.
 func attemptOf(r *http.Request) int {
-	for _, part := range strings.Split(r.Header.Get("amz-sdk-request"), ";") {
+	rest := r.Header.Get("amz-sdk-request")
+	for rest != "" {
+		var part string
+		part, rest, _ = strings.Cut(rest, ";")
 		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "attempt="); ok {
 			n, _ := strconv.Atoi(v)
 			return n

@@ -20,13 +20,14 @@ func newState() *state { return &state{Registries: map[string]*Registry{}} }
 // registry returns the registry of (account, region). When create is false
 // and none exists it returns an empty, detached one (read paths never write).
 func (s *state) registry(account, region string, create bool) *Registry {
-	k := account + "/" + region
-	if r, ok := s.Registries[k]; ok {
+	// The key is built twice so that the lookup's copy does not escape
+	// (no allocation on the read path of every request).
+	if r, ok := s.Registries[account+"/"+region]; ok {
 		return r
 	}
 	r := newRegistry(account, region)
 	if create {
-		s.Registries[k] = r
+		s.Registries[account+"/"+region] = r
 	}
 	return r
 }
