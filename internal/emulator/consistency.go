@@ -26,11 +26,10 @@ func lagged[T any](e *Emulator, kind string, reg *Registry, key string, cur T, o
 	if !lagging {
 		return cur, ok
 	}
-	if !existed {
-		var zero T
-		return zero, false
-	}
-	return prev.(T), true
+	// Each kind is stored and read as one type, so the assertion only
+	// fails for an object that did not exist (prev nil).
+	old, isT := prev.(T)
+	return old, existed && isT
 }
 
 // stored notes a write for the lag; before is the object's old value,
