@@ -139,6 +139,20 @@ func findImage(repo *Repository, member string, id *imageIDInput) (*Image, error
 		id.text(), repo.RepositoryName, repo.RegistryID)
 }
 
+// findRepositoryImage finds a repository, then the image its imageId member
+// names: the lookup of the operations about one image.
+func findRepositoryImage(r *request, reg *Registry, registryID, name *string, id *imageIDInput) (*Repository, *Image, error) {
+	repo, err := findRepository(r, reg, registryID, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	img, err := findImage(repo, "imageId", id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return repo, img, nil
+}
+
 // imageTagsByDigest returns each image's tags in lexical order.
 func imageTagsByDigest(repo *Repository) map[string][]string {
 	out := map[string][]string{}
@@ -709,11 +723,25 @@ func (f *imagesFilter) check() (tagStatus, imageStatus string, err error) {
 	return tagStatus, imageStatus, nil
 }
 
-func (f *imagesFilter) keep(img *Image, tags []string, tagStatus, imageStatus string, now time.Time) bool {
-	if tagStatus == "TAGGED" && len(tags) == 0 || tagStatus == "UNTAGGED" && len(tags) > 0 {
-		return false
+// filteredImages checks the filter and returns the repository's images that
+// pass it at now, by pushedAt then digest, and every image's tags.
+func filteredImages(repo *Repository, f *imagesFilter, now time.Time) ([]*Image, map[string][]string, error) {
+	tagStatus, imageStatus, err := f.check()
+	if err != nil {
+		return nil, nil, err
 	}
-	return imageStatus == "ANY" || img.statusAt(now) == imageStatus
+	tagsOf := imageTagsByDigest(repo)
+	var kept []*Image
+	for _, img := range orderedImages(repo) {
+		tags := tagsOf[img.Digest]
+		if tagStatus == "TAGGED" && len(tags) == 0 || tagStatus == "UNTAGGED" && len(tags) > 0 {
+			continue
+		}
+		if imageStatus == "ANY" || img.statusAt(now) == imageStatus {
+			kept = append(kept, img)
+		}
+	}
+	return kept, tagsOf, nil
 }
 
 type describeImagesInput struct {
@@ -797,12 +825,11 @@ func describeImages(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tagStatus, imageStatus, err := in.Filter.check()
+	now := r.e.now()
+	kept, tagsOf, err := filteredImages(repo, in.Filter, now)
 	if err != nil {
 		return nil, err
 	}
-	now := r.e.now()
-	tagsOf := imageTagsByDigest(repo)
 	out := describeImagesOutput{ImageDetails: []imageDetail{}}
 	if in.ImageIDs != nil {
 		if in.NextToken != nil || in.MaxResults != nil {
@@ -828,12 +855,10 @@ func describeImages(r *request, reg *Registry) (any, error) {
 	}
 	var keys []string
 	byKey := map[string]*Image{}
-	for _, img := range orderedImages(repo) {
-		if in.Filter.keep(img, tagsOf[img.Digest], tagStatus, imageStatus, now) {
-			k := imageOrderKey(img)
-			keys = append(keys, k)
-			byKey[k] = img
-		}
+	for _, img := range kept {
+		k := imageOrderKey(img)
+		keys = append(keys, k)
+		byKey[k] = img
 	}
 	page, next, err := paginate(r, keys, in.NextToken, in.MaxResults, 100, 1000)
 	if err != nil {
@@ -870,19 +895,14 @@ func listImages(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tagStatus, imageStatus, err := in.Filter.check()
+	kept, tagsOf, err := filteredImages(repo, in.Filter, r.e.now())
 	if err != nil {
 		return nil, err
 	}
-	now := r.e.now()
-	tagsOf := imageTagsByDigest(repo)
 	var keys []string
 	byKey := map[string]ImageIdentifier{}
-	for _, img := range orderedImages(repo) {
+	for _, img := range kept {
 		tags := tagsOf[img.Digest]
-		if !in.Filter.keep(img, tags, tagStatus, imageStatus, now) {
-			continue
-		}
 		k := imageOrderKey(img)
 		if len(tags) == 0 {
 			keys = append(keys, k)
@@ -1109,11 +1129,7 @@ func describeImageReplicationStatus(r *request, reg *Registry) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	repo, err := findRepository(r, reg, in.RegistryID, in.RepositoryName)
-	if err != nil {
-		return nil, err
-	}
-	img, err := findImage(repo, "imageId", in.ImageID)
+	repo, img, err := findRepositoryImage(r, reg, in.RegistryID, in.RepositoryName, in.ImageID)
 	if err != nil {
 		return nil, err
 	}
@@ -1161,11 +1177,7 @@ func describeImageSigningStatus(r *request, reg *Registry) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	repo, err := findRepository(r, reg, in.RegistryID, in.RepositoryName)
-	if err != nil {
-		return nil, err
-	}
-	img, err := findImage(repo, "imageId", in.ImageID)
+	repo, img, err := findRepositoryImage(r, reg, in.RegistryID, in.RepositoryName, in.ImageID)
 	if err != nil {
 		return nil, err
 	}

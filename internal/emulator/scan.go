@@ -96,11 +96,7 @@ func startImageScan(r *request, reg *Registry) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	repo, err := findRepository(r, reg, in.RegistryID, in.RepositoryName)
-	if err != nil {
-		return nil, err
-	}
-	img, err := findImage(repo, "imageId", in.ImageID)
+	repo, img, err := findRepositoryImage(r, reg, in.RegistryID, in.RepositoryName, in.ImageID)
 	if err != nil {
 		return nil, err
 	}
@@ -149,11 +145,7 @@ func describeImageScanFindings(r *request, reg *Registry) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	repo, err := findRepository(r, reg, in.RegistryID, in.RepositoryName)
-	if err != nil {
-		return nil, err
-	}
-	img, err := findImage(repo, "imageId", in.ImageID)
+	repo, img, err := findRepositoryImage(r, reg, in.RegistryID, in.RepositoryName, in.ImageID)
 	if err != nil {
 		return nil, err
 	}
