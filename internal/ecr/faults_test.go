@@ -155,62 +155,95 @@ func TestAccFaults_eventualConsistency(t *testing.T) {
 // nothing else; the next plan creates only the lifecycle policy, and the
 // repository is never created twice.
 func TestAccFaults_failedApply(t *testing.T) {
+	b := testAccFaultsDenied(t, "PutLifecyclePolicy")
+	rName := acctest.RandomName("tf-acc-faults-fail")
+	testAccFaultsFailThenApply(t, b, b.Config(testAccFaultsConfig_one(rName)),
+		regexp.MustCompile(`(?s)creating ECR Lifecycle Policy.*AccessDeniedException`),
+		resource.TestStep{
+			PreConfig: func() {
+				ctx := context.Background()
+				if _, err := ecr.FindRepositoryByName(ctx, b.Client, rName); err != nil {
+					t.Fatalf("after the failed apply the repository must exist: %s", err)
+				}
+				if _, err := ecr.FindLifecyclePolicyByName(ctx, b.Client, rName); !ecr.IsNotFound(err) {
+					t.Fatalf("after the failed apply the lifecycle policy must not exist, got: %v", err)
+				}
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("ecr_repository.test", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("ecr_lifecycle_policy.test", plancheck.ResourceActionCreate),
+					testAccFaultsExpectChanges(1),
+				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: func(*terraform.State) error {
+				counts := b.Emulator.CallCounts()
+				if n := counts["CreateRepository"]; n != 1 {
+					return fmt.Errorf("CreateRepository called %d times, want 1", n)
+				}
+				if n := counts["PutLifecyclePolicy"]; n != 2 {
+					return fmt.Errorf("PutLifecyclePolicy called %d times, want 2 (denied, then accepted)", n)
+				}
+				_, err := ecr.FindLifecyclePolicyByName(context.Background(), b.Client, rName)
+				return err
+			},
+		})
+}
+
+// TestAccFaults_failedReadAfterCreate: when the read that follows
+// CreateRepository fails for good, the repository exists; the state must
+// know it so that the next apply neither fails on the name
+// (RepositoryAlreadyExistsException) nor orphans it.
+func TestAccFaults_failedReadAfterCreate(t *testing.T) {
+	b := testAccFaultsDenied(t, "DescribeRepositories")
+	rName := acctest.RandomName("tf-acc-faults-read")
+	testAccFaultsFailThenApply(t, b, b.Config(testAccRepositoryConfig_basic(rName)),
+		regexp.MustCompile(`(?s)reading ECR Repository.*AccessDeniedException`),
+		resource.TestStep{
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		})
+}
+
+// ---- helpers ----
+
+// testAccFaultsDenied is an emulator backend on which every call to op is
+// denied (AccessDeniedException) until the faults are cleared.
+func testAccFaultsDenied(t *testing.T, op string) *acctest.Backend {
+	t.Helper()
 	b := acctest.NewBackend(t)
 	b.RequireEmulator(t, "fault injection")
 	b.Emulator.Faults().MustAdd(emulator.Fault{
-		Op: "PutLifecyclePolicy", Action: emulator.ActionError, ErrorType: "AccessDeniedException",
-		Message: "User is not authorized to perform: ecr:PutLifecyclePolicy",
+		Op: op, Action: emulator.ActionError, ErrorType: "AccessDeniedException",
+		Message: "User is not authorized to perform: ecr:" + op,
 	})
-	rName := acctest.RandomName("tf-acc-faults-fail")
-	config := b.Config(testAccFaultsConfig_one(rName))
+	return b
+}
 
+// testAccFaultsFailThenApply applies config twice: the first apply must
+// fail with wantErr; then the faults are cleared (before retry's own
+// PreConfig) and retry applies the same config. After destroy nothing may
+// be left.
+func testAccFaultsFailThenApply(t *testing.T, b *acctest.Backend, config string, wantErr *regexp.Regexp, retry resource.TestStep) {
+	t.Helper()
+	pre := retry.PreConfig
+	retry.PreConfig = func() {
+		b.Emulator.Faults().Clear()
+		if pre != nil {
+			pre()
+		}
+	}
+	retry.Config = config
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy: func(s *terraform.State) error {
 			return testAccFaultsCheckNothingLeft(b, s)
 		},
-		Steps: []resource.TestStep{
-			{
-				Config:      config,
-				ExpectError: regexp.MustCompile(`(?s)creating ECR Lifecycle Policy.*AccessDeniedException`),
-			},
-			{
-				PreConfig: func() {
-					b.Emulator.Faults().Clear()
-					ctx := context.Background()
-					if _, err := ecr.FindRepositoryByName(ctx, b.Client, rName); err != nil {
-						t.Fatalf("after the failed apply the repository must exist: %s", err)
-					}
-					if _, err := ecr.FindLifecyclePolicyByName(ctx, b.Client, rName); !ecr.IsNotFound(err) {
-						t.Fatalf("after the failed apply the lifecycle policy must not exist, got: %v", err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("ecr_repository.test", plancheck.ResourceActionNoop),
-						plancheck.ExpectResourceAction("ecr_lifecycle_policy.test", plancheck.ResourceActionCreate),
-						testAccFaultsExpectChanges(1),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: func(*terraform.State) error {
-					counts := b.Emulator.CallCounts()
-					if n := counts["CreateRepository"]; n != 1 {
-						return fmt.Errorf("CreateRepository called %d times, want 1", n)
-					}
-					if n := counts["PutLifecyclePolicy"]; n != 2 {
-						return fmt.Errorf("PutLifecyclePolicy called %d times, want 2 (denied, then accepted)", n)
-					}
-					_, err := ecr.FindLifecyclePolicyByName(context.Background(), b.Client, rName)
-					return err
-				},
-			},
-		},
+		Steps: []resource.TestStep{{Config: config, ExpectError: wantErr}, retry},
 	})
 }
-
-// ---- helpers ----
 
 // testAccFaultsStats are the figures of a call log.
 type testAccFaultsStats struct {
