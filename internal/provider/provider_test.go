@@ -10,10 +10,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -63,9 +65,16 @@ type callerModel struct {
 	Region    types.String `tfsdk:"region"`
 }
 
-func readCaller(ctx context.Context, meta *framework.Meta) (callerModel, error) {
+// setCaller reads the caller through meta into state: the Read of the
+// data source and the Create of the resource.
+func setCaller(ctx context.Context, meta *framework.Meta, state *tfsdk.State, diags *diag.Diagnostics) {
 	id, err := meta.AccountID(ctx)
-	return callerModel{AccountID: types.StringValue(id), Region: types.StringValue(meta.Region)}, err
+	if err != nil {
+		diags.AddError("reading the caller", err.Error())
+		return
+	}
+	m := callerModel{AccountID: types.StringValue(id), Region: types.StringValue(meta.Region)}
+	diags.Append(state.Set(ctx, &m)...)
 }
 
 type callerDataSource struct{ framework.DataSourceBase }
@@ -82,12 +91,7 @@ func (d *callerDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 }
 
 func (d *callerDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	m, err := readCaller(ctx, d.Meta)
-	if err != nil {
-		resp.Diagnostics.AddError("reading the caller", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setCaller(ctx, d.Meta, &resp.State, &resp.Diagnostics)
 }
 
 type callerResource struct{ framework.ResourceBase }
@@ -104,12 +108,7 @@ func (r *callerResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 }
 
 func (r *callerResource) Create(ctx context.Context, _ resource.CreateRequest, resp *resource.CreateResponse) {
-	m, err := readCaller(ctx, r.Meta)
-	if err != nil {
-		resp.Diagnostics.AddError("reading the caller", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setCaller(ctx, r.Meta, &resp.State, &resp.Diagnostics)
 }
 
 func (r *callerResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
