@@ -60,11 +60,7 @@ func TestAccountSetting_badName(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c, _ := newClient(t)
-	cases := []struct {
-		name string
-		call func() error
-		want string
-	}{
+	cases := []errorCase{
 		{"get unknown", func() error {
 			_, err := c.GetAccountSetting(ctx, &ecr.GetAccountSettingInput{Name: aws.String("SCAN_EVERYTHING")})
 			return err
@@ -82,11 +78,5 @@ func TestAccountSetting_badName(t *testing.T) {
 			return err
 		}, "InvalidParameterException"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := errCode(tc.call()); got != tc.want {
-				t.Errorf("error = %q, want %q", got, tc.want)
-			}
-		})
-	}
+	runErrorCases(t, cases)
 }

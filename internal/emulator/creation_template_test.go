@@ -135,11 +135,7 @@ func TestRepositoryCreationTemplate_describeUpdateDelete(t *testing.T) {
 		t.Errorf("delete: %+v, %v", del, err)
 	}
 
-	cases := []struct {
-		name string
-		call func() error
-		want string
-	}{
+	cases := []errorCase{
 		{"update missing", func() error {
 			_, err := c.UpdateRepositoryCreationTemplate(ctx, &ecr.UpdateRepositoryCreationTemplateInput{Prefix: aws.String("team3"), Description: aws.String("x")})
 			return err
@@ -168,13 +164,7 @@ func TestRepositoryCreationTemplate_describeUpdateDelete(t *testing.T) {
 			return err
 		}, "InvalidParameterException"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := errCode(tc.call()); got != tc.want {
-				t.Errorf("error = %q, want %q", got, tc.want)
-			}
-		})
-	}
+	runErrorCases(t, cases)
 }
 
 func TestRepositoryCreationTemplate_limit(t *testing.T) {

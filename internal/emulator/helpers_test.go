@@ -47,6 +47,26 @@ func errCode(err error) string {
 	return "not-an-api-error: " + err.Error()
 }
 
+// errorCase is one call and the error code it must answer.
+type errorCase struct {
+	name string
+	call func() error
+	want string
+}
+
+// runErrorCases makes each call in a subtest of its own and checks its
+// error code.
+func runErrorCases(t *testing.T, cases []errorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := errCode(tc.call()); got != tc.want {
+				t.Errorf("error = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // mustCreateRepo creates a repository or fails the test.
 func mustCreateRepo(t *testing.T, c *ecr.Client, name string) {
 	t.Helper()

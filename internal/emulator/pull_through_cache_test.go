@@ -150,11 +150,7 @@ func TestPullThroughCacheRule_describeUpdateValidateDelete(t *testing.T) {
 		t.Errorf("delete: %+v, %v", del, err)
 	}
 
-	cases := []struct {
-		name string
-		call func() error
-		want string
-	}{
+	cases := []errorCase{
 		{"describe deleted", func() error {
 			_, err := c.DescribePullThroughCacheRules(ctx, &ecr.DescribePullThroughCacheRulesInput{EcrRepositoryPrefixes: []string{"docker-hub"}})
 			return err
@@ -187,11 +183,5 @@ func TestPullThroughCacheRule_describeUpdateValidateDelete(t *testing.T) {
 			return err
 		}, "PullThroughCacheRuleNotFoundException"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := errCode(tc.call()); got != tc.want {
-				t.Errorf("error = %q, want %q", got, tc.want)
-			}
-		})
-	}
+	runErrorCases(t, cases)
 }

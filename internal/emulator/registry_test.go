@@ -238,11 +238,7 @@ func TestReplicationBackfill_errors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c, _ := backfillFixture(t)
-	cases := []struct {
-		name string
-		call func() error
-		want string
-	}{
+	cases := []errorCase{
 		{"unconfigured destination", func() error {
 			_, err := c.StartReplicationBackfill(ctx, &ecr.StartReplicationBackfillInput{Destination: pointerTo(dest("ap-south-1", "123456789012"))})
 			return err
@@ -264,13 +260,7 @@ func TestReplicationBackfill_errors(t *testing.T) {
 			return err
 		}, "InvalidParameterException"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := errCode(tc.call()); got != tc.want {
-				t.Errorf("error = %q, want %q", got, tc.want)
-			}
-		})
-	}
+	runErrorCases(t, cases)
 }
 
 func TestReplicationBackfill_limitAndList(t *testing.T) {
