@@ -171,15 +171,9 @@ func TestRepositoryCreationTemplate_limit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c, _ := newClient(t)
-	for i := range 101 {
+	fillToLimit(t, "template", 100, func(i int) error {
 		_, err := c.CreateRepositoryCreationTemplate(ctx, &ecr.CreateRepositoryCreationTemplateInput{
 			Prefix: aws.String(fmt.Sprintf("p%03d", i)), AppliedFor: []types.RCTAppliedFor{types.RCTAppliedForReplication}})
-		want := ""
-		if i == 100 {
-			want = "LimitExceededException"
-		}
-		if got := errCode(err); got != want {
-			t.Fatalf("template %d: %q (%v), want %q", i, got, err, want)
-		}
-	}
+		return err
+	})
 }

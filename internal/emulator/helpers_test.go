@@ -47,6 +47,22 @@ func errCode(err error) string {
 	return "not-an-api-error: " + err.Error()
 }
 
+// fillToLimit calls create(i) for i from 0 to limit: every call up to the
+// limit must succeed and the one past it answer LimitExceededException.
+func fillToLimit(t *testing.T, what string, limit int, create func(i int) error) {
+	t.Helper()
+	for i := range limit + 1 {
+		err := create(i)
+		want := ""
+		if i == limit {
+			want = "LimitExceededException"
+		}
+		if got := errCode(err); got != want {
+			t.Fatalf("%s %d: %q (%v), want %q", what, i, got, err, want)
+		}
+	}
+}
+
 // errorCase is one call and the error code it must answer.
 type errorCase struct {
 	name string

@@ -85,17 +85,11 @@ func TestPullThroughCacheRule_limit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c, _ := newClient(t)
-	for i := range 51 {
+	fillToLimit(t, "rule", 50, func(i int) error {
 		_, err := c.CreatePullThroughCacheRule(ctx, &ecr.CreatePullThroughCacheRuleInput{
 			EcrRepositoryPrefix: aws.String(fmt.Sprintf("quay%02d", i)), UpstreamRegistryUrl: aws.String("quay.io")})
-		want := ""
-		if i == 50 {
-			want = "LimitExceededException"
-		}
-		if got := errCode(err); got != want {
-			t.Fatalf("rule %d: %q (%v), want %q", i, got, err, want)
-		}
-	}
+		return err
+	})
 	// Paging through the 50 rules.
 	var n int
 	p := ecr.NewDescribePullThroughCacheRulesPaginator(c, &ecr.DescribePullThroughCacheRulesInput{MaxResults: aws.Int32(20)})

@@ -268,16 +268,11 @@ func TestReplicationBackfill_limitAndList(t *testing.T) {
 	ctx := context.Background()
 	c, _ := backfillFixture(t)
 	all := destinations(11)
-	for i, d := range all {
-		_, err := c.StartReplicationBackfill(ctx, &ecr.StartReplicationBackfillInput{Destination: pointerTo(d)})
-		want := ""
-		if i == 10 {
-			want = "LimitExceededException" // at most 10 in progress per registry
-		}
-		if got := errCode(err); got != want {
-			t.Fatalf("start %d: %q (%v), want %q", i, got, err, want)
-		}
-	}
+	// At most 10 in progress per registry.
+	fillToLimit(t, "start", 10, func(i int) error {
+		_, err := c.StartReplicationBackfill(ctx, &ecr.StartReplicationBackfillInput{Destination: pointerTo(all[i])})
+		return err
+	})
 	var ids []string
 	p := ecr.NewListReplicationBackfillsPaginator(c, &ecr.ListReplicationBackfillsInput{MaxResults: aws.Int32(4)})
 	for p.HasMorePages() {
