@@ -1,7 +1,10 @@
 package emulator
 
 import (
+	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -42,5 +45,41 @@ func BenchmarkCallLogFull(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		e.extra.log(r, req, "", "")
+	}
+}
+
+// The call log keeps each call's operation, account and region, but not
+// the request they came from: with a 16 KiB Authorization header per
+// request, logging thousands of calls must not keep those headers alive.
+func TestCallLogDoesNotPinRequests(t *testing.T) {
+	e := New()
+	const n = 4000
+	sig := strings.Repeat("0", 16<<10)
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for range n {
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}"))
+		r.Header.Set("X-Amz-Target", TargetPrefix+"DescribeRegistry")
+		// A fresh header string per request, as net/http reads it.
+		r.Header.Set("Authorization", strings.Clone("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/eu-west-1/ecr/aws4_request, SignedHeaders=host, Signature="+sig))
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			t.Fatalf("DescribeRegistry: %d %s", w.Code, w.Body)
+		}
+	}
+	grown := int64(heap()) - int64(before)
+	if calls := e.Calls(); len(calls) != n || calls[0].Region != "eu-west-1" || calls[0].Op != "DescribeRegistry" {
+		t.Fatalf("call log = %d entries, first %+v", len(calls), calls[0])
+	}
+	// Pinned headers would be n*16 KiB = 64 MiB.
+	if limit := int64(8 << 20); grown > limit {
+		t.Fatalf("heap grew by %d MiB for %d logged calls, want < %d MiB: the log pins request data",
+			grown>>20, n, limit>>20)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"unique"
 )
 
 var reTwelveDigits = regexp.MustCompile(`^[0-9]{12}$`)
@@ -17,11 +18,14 @@ var reTwelveDigits = regexp.MustCompile(`^[0-9]{12}$`)
 func (e *Emulator) authenticate(r *http.Request, body []byte, req *request) *APIError {
 	auth := r.Header.Get("Authorization")
 	cred := parseCredentialScope(auth)
+	// The region and account are substrings of the Authorization header;
+	// the call log and the state keep them, so they are interned rather
+	// than left pinning every request's whole header in memory.
 	if cred.region != "" {
-		req.region = cred.region
+		req.region = unique.Make(cred.region).Value()
 	}
 	if reTwelveDigits.MatchString(cred.accessKey) {
-		req.account = cred.accessKey
+		req.account = unique.Make(cred.accessKey).Value()
 	}
 	if e.credentials != nil {
 		return e.verifySignature(r, body, auth, cred)

@@ -51,7 +51,9 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 			Message: "Request body too large"})
 		return
 	}
-	req := &request{ctx: r.Context(), op: opName, body: body, e: e, account: e.account, region: e.region}
+	// op.name, not opName: the call log keeps req.op, and opName would keep
+	// the request's X-Amz-Target header alive with it.
+	req := &request{ctx: r.Context(), op: op.name, body: body, e: e, account: e.account, region: e.region}
 	if apiErr := e.authenticate(r, body, req); apiErr != nil {
 		e.extra.record(r, req, apiErr)
 		writeError(w, apiErr)
