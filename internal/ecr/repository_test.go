@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
 	tfecr "github.com/ecrkit/terraform-provider-ecr/internal/ecr"
@@ -484,4 +485,33 @@ func putImage(b *acctest.Backend, repository, tag string) error {
 		ImageTag:       aws.String(tag),
 	})
 	return err
+}
+
+// TestAccRepository_unknownTagValue: a tag whose value is only known after
+// another resource is applied leaves tags_all unknown in the plan.
+func TestAccRepository_unknownTagValue(t *testing.T) {
+	b := acctest.NewBackend(t)
+	rName := acctest.RandomName("tf-acc-repo")
+	config := testAccProviderConfigTags(b, `{ team = "platform" }`, "managed-elsewhere") + `
+resource "terraform_data" "commit" {
+  input = "abc123"
+}
+` + testAccRepositoryConfig_body(rName, `tags = { commit = terraform_data.commit.output }`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(repositoryAddr, tfjsonpath.New("tags_all")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateValue("tags", mapExact(map[string]string{"commit": "abc123"})),
+					stateValue("tags_all", mapExact(map[string]string{"commit": "abc123", "team": "platform"})),
+				},
+			},
+			{Config: config, PlanOnly: true},
+		},
+	})
 }

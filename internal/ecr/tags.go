@@ -44,7 +44,7 @@ func tagIgnored(meta *framework.Meta, key string) bool {
 
 // planTagsAll computes the planned tags_all from the planned tags.
 func planTagsAll(ctx context.Context, meta *framework.Meta, tags types.Map) (types.Map, diag.Diagnostics) {
-	if tags.IsUnknown() {
+	if !isFullyKnown(tags) {
 		return types.MapUnknown(types.StringType), nil
 	}
 	var own map[string]string
@@ -58,6 +58,20 @@ func planTagsAll(ctx context.Context, meta *framework.Meta, tags types.Map) (typ
 	v, d := types.MapValueFrom(ctx, types.StringType, all)
 	diags.Append(d...)
 	return v, diags
+}
+
+// isFullyKnown reports whether a map and all its values are known (a tag
+// value may come from a resource not yet applied).
+func isFullyKnown(m types.Map) bool {
+	if m.IsUnknown() {
+		return false
+	}
+	for _, v := range m.Elements() {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
 
 // readTags splits the remote tags into tags and tags_all. A key stays in
