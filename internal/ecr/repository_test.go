@@ -487,6 +487,39 @@ func putImage(b *acctest.Backend, repository, tag string) error {
 	return err
 }
 
+// TestAccRepository_unknownDefaultTags: a default tag whose value is only
+// known after another resource is applied leaves tags_all unknown in the
+// plan, and the apply tags the repository with its final value.
+func TestAccRepository_unknownDefaultTags(t *testing.T) {
+	b := acctest.NewBackend(t)
+	rName := acctest.RandomName("tf-acc-repo")
+	config := `
+resource "terraform_data" "owner" {
+  input = "team-a"
+}
+` + b.ProviderConfigWith(`
+  default_tags {
+    tags = { owner = terraform_data.owner.output }
+  }`) + testAccRepositoryConfig_body(rName, `tags = { env = "test" }`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(repositoryAddr, tfjsonpath.New("tags_all")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateValue("tags", mapExact(map[string]string{"env": "test"})),
+					stateValue("tags_all", mapExact(map[string]string{"env": "test", "owner": "team-a"})),
+				},
+			},
+			{Config: config, PlanOnly: true},
+		},
+	})
+}
+
 // TestAccRepository_unknownTagValue: a tag whose value is only known after
 // another resource is applied leaves tags_all unknown in the plan.
 func TestAccRepository_unknownTagValue(t *testing.T) {

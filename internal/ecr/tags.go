@@ -44,7 +44,7 @@ func tagIgnored(meta *framework.Meta, key string) bool {
 
 // planTagsAll computes the planned tags_all from the planned tags.
 func planTagsAll(ctx context.Context, meta *framework.Meta, tags types.Map) (types.Map, diag.Diagnostics) {
-	if !isFullyKnown(tags) {
+	if !isFullyKnown(tags) || (meta != nil && meta.DefaultTagsUnknown) {
 		return types.MapUnknown(types.StringType), nil
 	}
 	var own map[string]string
@@ -76,15 +76,18 @@ func isFullyKnown(m types.Map) bool {
 
 // readTags splits the remote tags into tags and tags_all. A key stays in
 // tags if tags had it before, or if no default tag gives it the same value
-// (so an import brings back everything that is not a default).
+// (so an import brings back everything that is not a default). While the
+// default tags are not known yet (plan), a key tags did not have may be a
+// default: it stays out of tags.
 func readTags(ctx context.Context, meta *framework.Meta, remote map[string]string, priorTags types.Map) (tags, tagsAll types.Map, diags diag.Diagnostics) {
 	var prior map[string]string
 	if !priorTags.IsNull() && !priorTags.IsUnknown() {
 		diags.Append(priorTags.ElementsAs(ctx, &prior, false)...)
 	}
 	var defaults map[string]string
+	defaultsUnknown := false
 	if meta != nil {
-		defaults = meta.DefaultTags
+		defaults, defaultsUnknown = meta.DefaultTags, meta.DefaultTagsUnknown
 	}
 	all := map[string]string{}
 	own := map[string]string{}
@@ -94,7 +97,7 @@ func readTags(ctx context.Context, meta *framework.Meta, remote map[string]strin
 		}
 		all[k] = v
 		_, hadIt := prior[k]
-		if def, ok := defaults[k]; hadIt || !ok || def != v {
+		if def, ok := defaults[k]; hadIt || (!defaultsUnknown && (!ok || def != v)) {
 			own[k] = v
 		}
 	}

@@ -17,6 +17,10 @@ type Meta struct {
 	Client      *ecr.Client
 	Region      string
 	DefaultTags map[string]string
+	// DefaultTagsUnknown is set while planning with default_tags that are
+	// not known yet (they depend on a resource): DefaultTags then holds
+	// only the known ones, and tags_all cannot be planned.
+	DefaultTagsUnknown bool
 	IgnoreTags  IgnoreTags
 
 	accountOnce sync.Once

@@ -176,9 +176,10 @@ func (c configurer) configure(ctx context.Context, m *providerModel) (*framework
 		}
 	})
 	meta := &framework.Meta{Client: client, Region: cfg.Region, DefaultTags: map[string]string{}}
-	if len(defaultTags) > 0 && !defaultTags[0].Tags.IsNull() && !defaultTags[0].Tags.IsUnknown() {
-		diags.Append(defaultTags[0].Tags.ElementsAs(ctx, &meta.DefaultTags, false)...)
+	if len(defaultTags) > 0 {
+		meta.DefaultTags, meta.DefaultTagsUnknown = knownStringMap(defaultTags[0].Tags)
 	}
+	meta.DefaultTagsUnknown = meta.DefaultTagsUnknown || m.DefaultTags.IsUnknown()
 	if len(ignoreTags) > 0 {
 		keys, d := stringSet(ctx, ignoreTags[0].Keys)
 		diags.Append(d...)
@@ -414,6 +415,26 @@ func stringSet(ctx context.Context, s types.Set) ([]string, diag.Diagnostics) {
 	var out []types.String
 	diags := s.ElementsAs(ctx, &out, false)
 	return knownStrings(out), diags
+}
+
+// knownStringMap returns the known values of a map of strings, and whether
+// the map or any of its values is unknown (plan only).
+func knownStringMap(m types.Map) (map[string]string, bool) {
+	out := map[string]string{}
+	if m.IsUnknown() {
+		return out, true
+	}
+	unknown := false
+	for k, v := range m.Elements() {
+		s, ok := v.(types.String)
+		switch {
+		case !ok || s.IsUnknown():
+			unknown = true
+		case !s.IsNull():
+			out[k] = s.ValueString()
+		}
+	}
+	return out, unknown
 }
 
 func knownStrings(in []types.String) []string {

@@ -660,6 +660,24 @@ func TestConfigure_partial(t *testing.T) {
 	}
 }
 
+// Default tags that depend on a resource are unknown while planning: the
+// known ones are kept and Meta says that the rest is unknown.
+func TestConfigure_unknownDefaultTags(t *testing.T) {
+	isolateEnv(t)
+	m := baseModel(t, "http://127.0.0.1:1")
+	m.DefaultTags = block(t, "default_tags", map[string]attr.Value{"tags": types.MapValueMust(types.StringType,
+		map[string]attr.Value{"team": types.StringValue("platform"), "owner": types.StringUnknown()})})
+	c := testConfigurer()
+	c.partial = true
+	meta, diags := c.configure(context.Background(), m)
+	if diags.HasError() {
+		t.Fatalf("configure with an unknown default tag: %v", diags)
+	}
+	if !meta.DefaultTagsUnknown || len(meta.DefaultTags) != 1 || meta.DefaultTags["team"] != "platform" {
+		t.Errorf("DefaultTags = %v, DefaultTagsUnknown = %v; want map[team:platform], true", meta.DefaultTags, meta.DefaultTagsUnknown)
+	}
+}
+
 func TestParseSessionDuration(t *testing.T) {
 	for in, ok := range map[string]bool{"15m": true, "1h": true, "12h": true, "90m": true,
 		"14m59s": false, "12h1s": false, "1 hour": false, "3600": false} {
