@@ -21,7 +21,7 @@ type Meta struct {
 	// not known yet (they depend on a resource): DefaultTags then holds
 	// only the known ones, and tags_all cannot be planned.
 	DefaultTagsUnknown bool
-	IgnoreTags  IgnoreTags
+	IgnoreTags         IgnoreTags
 
 	accountOnce sync.Once
 	accountID   string
