@@ -71,10 +71,13 @@ type Emulator struct {
 	credentials     map[string]string
 	persist         func([]byte) error
 
-	mu    sync.RWMutex // guards st
-	st    *state
-	ids   idSource
-	extra extras // fault injection, call log, consistency lag (see faults.go)
+	mu sync.RWMutex // guards st
+	// persistMu orders the persist calls; it is taken while mu is held
+	// and released after persist returns (see Emulator.write).
+	persistMu sync.Mutex
+	st        *state
+	ids       idSource
+	extra     extras // fault injection, call log, consistency lag (see faults.go)
 }
 
 // New returns an Emulator with empty state.

@@ -41,15 +41,19 @@ func WithState(snapshot []byte) Option {
 // standalone server's reset survives a restart.
 func (e *Emulator) resetState() error {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.st = newState()
 	if e.persist == nil {
+		e.mu.Unlock()
 		return nil
 	}
 	snap, err := json.Marshal(e.st)
 	if err != nil {
+		e.mu.Unlock()
 		return err
 	}
+	e.persistMu.Lock() // as in Emulator.write
+	e.mu.Unlock()
+	defer e.persistMu.Unlock()
 	return e.persist(snap)
 }
 

@@ -77,7 +77,8 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// dispatch decodes-validates-runs one operation under the state lock.
+// dispatch decodes-validates-runs one operation under the state lock, and
+// persists the state after a successful write before it returns.
 func (e *Emulator) dispatch(op operation, req *request) (out any, err error) {
 	if len(bytes.TrimSpace(req.body)) == 0 {
 		req.body = []byte("{}")
@@ -99,20 +100,41 @@ func (e *Emulator) dispatch(op operation, req *request) (out any, err error) {
 		defer e.mu.RUnlock()
 		return op.fn(req, e.st.registry(req.account, req.region, false))
 	}
+	out, snap, err := e.write(op, req)
+	if snap == nil {
+		return out, err
+	}
+	defer e.persistMu.Unlock()
+	if perr := e.persist(snap); perr != nil {
+		return nil, errPersist(perr)
+	}
+	return out, nil
+}
+
+// write runs a mutating operation under the write lock. With a persist
+// callback, it returns the snapshot of the new state and holds
+// e.persistMu, which the caller releases once the snapshot is persisted:
+// taken before e.mu is released, it hands the snapshots to persist in the
+// order of the writes, while the slow part (a file write and fsync) no
+// longer keeps every other request waiting for e.mu.
+func (e *Emulator) write(op operation, req *request) (out any, snap []byte, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out, err = op.fn(req, e.st.registry(req.account, req.region, true))
-	if err == nil && e.persist != nil {
-		snap, merr := json.Marshal(e.st)
-		if merr == nil {
-			merr = e.persist(snap)
-		}
-		if merr != nil {
-			return nil, &APIError{Type: "ServerException", Status: http.StatusInternalServerError,
-				Message: "could not persist state: " + merr.Error()}
-		}
+	if err != nil || e.persist == nil {
+		return out, nil, err
 	}
-	return out, err
+	snap, err = json.Marshal(e.st)
+	if err != nil {
+		return nil, nil, errPersist(err)
+	}
+	e.persistMu.Lock()
+	return out, snap, nil
+}
+
+func errPersist(err error) *APIError {
+	return &APIError{Type: "ServerException", Status: http.StatusInternalServerError,
+		Message: "could not persist state: " + err.Error()}
 }
 
 // decode unmarshals the request body into v; a type mismatch is a
