@@ -1,13 +1,13 @@
 package emulator
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -169,18 +169,24 @@ func orderedImages(repo *Repository) []*Image {
 	for _, img := range repo.Data.Images {
 		out = append(out, img)
 	}
-	sort.Slice(out, func(i, j int) bool { return imageOrderKey(out[i]) < imageOrderKey(out[j]) })
+	slices.SortFunc(out, func(a, b *Image) int {
+		return cmp.Or(cmp.Compare(pushedNanos(a), pushedNanos(b)), strings.Compare(a.Digest, b.Digest))
+	})
 	return out
+}
+
+func pushedNanos(img *Image) int64 {
+	if img.PushedAt == nil {
+		return 0
+	}
+	return img.PushedAt.UnixNano()
 }
 
 // imageOrderKey sorts lexically in (pushedAt, digest) order; paging tokens
 // carry it.
+// orderedImages sorts in the same order without building keys.
 func imageOrderKey(img *Image) string {
-	var ns int64
-	if img.PushedAt != nil {
-		ns = img.PushedAt.UnixNano()
-	}
-	return fmt.Sprintf("%020d/%s", ns, img.Digest)
+	return fmt.Sprintf("%020d/%s", pushedNanos(img), img.Digest)
 }
 
 // statusAt is the image's storage status at now: an ACTIVATING image is
