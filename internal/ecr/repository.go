@@ -351,12 +351,16 @@ func (r *repositoryResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 
-	repo, err := findRepositoryByName(ctx, client, name)
-	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading ECR Repository (%s) after updating it", name), err.Error())
-		return
+	// What was planned is what ECR now has. No read here: it would cost a
+	// call, and a stale answer (ECR is eventually consistent) would
+	// contradict the plan. The one value the plan may not know is the key
+	// of an encryption block added without replacement: that block means
+	// ECR's default, AES256, which has no key.
+	for i := range plan.EncryptionConfiguration {
+		if plan.EncryptionConfiguration[i].KMSKey.IsUnknown() {
+			plan.EncryptionConfiguration[i].KMSKey = types.StringNull()
+		}
 	}
-	plan.refresh(repo)
 	plan.TagsAll = tagsAll
 	resp.Diagnostics.Append(r.setIdentity(ctx, &plan, resp.Identity)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

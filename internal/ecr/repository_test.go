@@ -3,8 +3,10 @@ package ecr_test
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -545,6 +547,45 @@ resource "terraform_data" "commit" {
 				},
 			},
 			{Config: config, PlanOnly: true},
+		},
+	})
+}
+
+// TestAccRepository_updateWithoutRead: an update records what it planned;
+// it does not read the repository back after its writes.
+func TestAccRepository_updateWithoutRead(t *testing.T) {
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "call log")
+	rName := acctest.RandomName("tf-acc-repo")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{
+			{Config: b.Config(testAccRepositoryConfig_basic(rName))},
+			{
+				Config: b.Config(testAccRepositoryConfig_body(rName, `image_tag_mutability = "IMMUTABLE"
+  tags = { env = "test" }`)),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateValue("image_tag_mutability", knownvalue.StringExact("IMMUTABLE")),
+					stateValue("tags_all", mapExact(map[string]string{"env": "test"})),
+				},
+				Check: func(*terraform.State) error {
+					calls := b.Emulator.Calls()
+					first := slices.IndexFunc(calls, func(c emulator.Call) bool { return c.Op == "PutImageTagMutability" })
+					if first < 0 {
+						return errors.New("no PutImageTagMutability call: the update did not run")
+					}
+					for _, c := range calls[first:] {
+						if c.Op == "DescribeRepositories" {
+							return errors.New("the update read the repository back after writing it")
+						}
+					}
+					return nil
+				},
+			},
+			{Config: b.Config(testAccRepositoryConfig_body(rName, `image_tag_mutability = "IMMUTABLE"
+  tags = { env = "test" }`)), PlanOnly: true},
 		},
 	})
 }
