@@ -254,7 +254,7 @@ func (r *repositoryResource) Read(ctx context.Context, req resource.ReadRequest,
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		resp.Diagnostics.Append(r.checkIdentityScope(ctx, &id)...)
+		resp.Diagnostics.Append(checkIdentityScope(ctx, r.Meta, id.Region.ValueString(), id.AccountID.ValueString())...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -447,7 +447,7 @@ func (r *repositoryResource) ImportState(ctx context.Context, req resource.Impor
 			return
 		}
 		name = id.Name.ValueString()
-		resp.Diagnostics.Append(r.checkIdentityScope(ctx, &id)...)
+		resp.Diagnostics.Append(checkIdentityScope(ctx, r.Meta, id.Region.ValueString(), id.AccountID.ValueString())...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -456,23 +456,29 @@ func (r *repositoryResource) ImportState(ctx context.Context, req resource.Impor
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
 }
 
-// checkIdentityScope rejects an identity of another region or account:
-// this provider configuration cannot reach it.
-func (r *repositoryResource) checkIdentityScope(ctx context.Context, id *repositoryResourceIdentityModel) diag.Diagnostics {
+// checkIdentityScope rejects an identity (from an import block, state or
+// a moved block) of another Region or account than the provider's: this
+// provider configuration cannot reach it. Empty values are not checked.
+// Shared by every resource whose identity has region and account_id.
+func checkIdentityScope(ctx context.Context, meta *framework.Meta, region, account string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	summary := fmt.Sprintf("ECR Repository (%s) in another registry", id.Name.ValueString())
-	if region := id.Region.ValueString(); region != "" && region != r.Meta.Region {
-		diags.AddAttributeError(path.Root("region"), summary,
-			fmt.Sprintf("The identity's region %q is not the provider's region %q.", region, r.Meta.Region))
+	if meta == nil {
+		return diags // not configured yet
 	}
-	if account := id.AccountID.ValueString(); account != "" {
-		own, err := r.Meta.AccountID(ctx)
+	if region != "" && region != meta.Region {
+		diags.AddAttributeError(path.Root("region"), "Resource identity in another Region",
+			fmt.Sprintf("The identity's region %q is not the provider's region %q. Use a provider configuration for that Region.",
+				region, meta.Region))
+	}
+	if account != "" {
+		own, err := meta.AccountID(ctx)
 		switch {
 		case err != nil:
-			diags.AddError(summary, err.Error())
+			diags.AddError("reading the provider's account id", err.Error())
 		case account != own:
-			diags.AddAttributeError(path.Root("account_id"), summary,
-				fmt.Sprintf("The identity's account %q is not the provider's account %q.", account, own))
+			diags.AddAttributeError(path.Root("account_id"), "Resource identity in another account",
+				fmt.Sprintf("The identity's account %q is not the provider's account %q: the provider's credentials belong to another account.",
+					account, own))
 		}
 	}
 	return diags

@@ -392,21 +392,7 @@ func checkRepositoryIdentity(ctx context.Context, meta *framework.Meta, identity
 	if diags.HasError() {
 		return diags
 	}
-	if r := id.Region.ValueString(); r != "" && r != meta.Region {
-		diags.AddAttributeError(path.Root("region"), "Resource identity in another Region",
-			fmt.Sprintf("The resource identity names Region %q, but the provider is configured for %q. Use a provider configuration for that Region.", r, meta.Region))
-	}
-	if a := id.AccountID.ValueString(); a != "" {
-		account, err := meta.AccountID(ctx)
-		if err != nil {
-			diags.AddError("reading the provider's account id", err.Error())
-			return diags
-		}
-		if a != account {
-			diags.AddAttributeError(path.Root("account_id"), "Resource identity in another account",
-				fmt.Sprintf("The resource identity names account %q, but the provider's credentials belong to account %q.", a, account))
-		}
-	}
+	diags.Append(checkIdentityScope(ctx, meta, id.Region.ValueString(), id.AccountID.ValueString())...)
 	return diags
 }
 
