@@ -23,9 +23,8 @@ type Meta struct {
 	DefaultTagsUnknown bool
 	IgnoreTags         IgnoreTags
 
-	accountOnce sync.Once
-	accountID   string
-	accountErr  error
+	accountMu sync.Mutex
+	accountID string
 }
 
 // IgnoreTags is the provider's ignore_tags block.
@@ -49,16 +48,20 @@ func (t IgnoreTags) Ignored(key string) bool {
 	return false
 }
 
-// AccountID returns the caller's account id, read once from DescribeRegistry
-// (no STS call, so it works against an emulator).
+// AccountID returns the caller's account id, read from DescribeRegistry
+// (no STS call, so it works against an emulator) on first use and then
+// kept. A failure is not kept: the next call tries again (the first
+// caller's context may have been cancelled, or the error transient).
 func (m *Meta) AccountID(ctx context.Context) (string, error) {
-	m.accountOnce.Do(func() {
-		out, err := m.Client.DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
-		if err != nil {
-			m.accountErr = fmt.Errorf("reading the account id (DescribeRegistry): %w", err)
-			return
-		}
-		m.accountID = aws.ToString(out.RegistryId)
-	})
-	return m.accountID, m.accountErr
+	m.accountMu.Lock()
+	defer m.accountMu.Unlock()
+	if m.accountID != "" {
+		return m.accountID, nil
+	}
+	out, err := m.Client.DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
+	if err != nil {
+		return "", fmt.Errorf("reading the account id (DescribeRegistry): %w", err)
+	}
+	m.accountID = aws.ToString(out.RegistryId)
+	return m.accountID, nil
 }
