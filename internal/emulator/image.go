@@ -347,6 +347,59 @@ func (m *imageManifest) blobs() []manifestDescriptor {
 	return append(out, m.Layers...)
 }
 
+// imageRefs is what an image's manifest references. A manifest never
+// changes (the image's digest is its hash), so it is derived once, when the
+// image is pushed or restored, and lookups across a repository's images
+// (layerIndex, BatchDeleteImage) parse no JSON.
+type imageRefs struct {
+	blobs    []blobRef // image manifests: config and layers, foreign ones (urls) left out
+	children []string  // manifest lists: the digests of their manifests
+}
+
+// blobRef is a blob descriptor of a manifest.
+type blobRef struct {
+	Digest    string
+	Size      int64
+	MediaType string
+}
+
+func newImageRefs(m *imageManifest, mediaType string) *imageRefs {
+	refs := &imageRefs{}
+	if isIndexMediaType(mediaType) {
+		for _, d := range m.Manifests {
+			refs.children = append(refs.children, d.Digest)
+		}
+		return refs
+	}
+	for _, b := range m.blobs() {
+		if b.Digest != "" && len(b.URLs) == 0 {
+			refs.blobs = append(refs.blobs, blobRef{Digest: b.Digest, Size: b.Size, MediaType: b.MediaType})
+		}
+	}
+	return refs
+}
+
+// parseImageRefs derives an image's references from its stored manifest; a
+// manifest that does not parse references nothing.
+func parseImageRefs(img *Image) *imageRefs {
+	var m imageManifest
+	if json.Unmarshal([]byte(img.Manifest), &m) != nil {
+		return &imageRefs{}
+	}
+	return newImageRefs(&m, img.ManifestMediaType)
+}
+
+// references returns what img's manifest references. PutImage and Restore
+// record them; an image put into the state another way (tests) is parsed
+// on each call, since read-only operations hold only a read lock and must
+// not write.
+func (img *Image) references() *imageRefs {
+	if img.refs != nil {
+		return img.refs
+	}
+	return parseImageRefs(img)
+}
+
 // ---- PutImage ----
 
 type putImageInput struct {
@@ -457,6 +510,7 @@ func newImage(r *request, reg *Registry, repo *Repository, m *imageManifest, med
 	if m.Subject != nil {
 		img.SubjectDigest = m.Subject.Digest
 	}
+	img.refs = newImageRefs(m, mediaType)
 	if isIndexMediaType(mediaType) {
 		// A manifest list must reference images already in the repository;
 		// its size is the largest of theirs (model doc of imageSizeInBytes).
@@ -479,16 +533,17 @@ func newImage(r *request, reg *Registry, repo *Repository, m *imageManifest, med
 		// and moto push bare manifests). Once a repository has received a
 		// layer upload, it is being pushed to like a real registry, and
 		// every referenced blob that is not foreign (no urls) must exist.
-		var known map[string]*knownLayer
-		if len(repo.Data.Layers) > 0 {
-			known = layerIndex(repo, now)
-		}
 		var missing []string
 		for _, b := range m.blobs() {
 			img.SizeInBytes += b.Size
-			if known != nil && len(b.URLs) == 0 && known[b.Digest] == nil {
+			if len(repo.Data.Layers) > 0 && len(b.URLs) == 0 && repo.Data.Layers[b.Digest] == nil {
 				missing = append(missing, b.Digest)
 			}
+		}
+		if len(missing) > 0 {
+			// Not uploaded, but possibly known from other images' manifests.
+			known := layerIndex(repo, now, missing...)
+			missing = slices.DeleteFunc(missing, func(d string) bool { return known[d] != nil })
 		}
 		if len(missing) > 0 {
 			return nil, apiErr("LayersNotFoundException",
@@ -613,21 +668,25 @@ type batchDeleteImageOutput struct {
 	Failures []imageFailure    `json:"failures"`
 }
 
-// referencedByIndex reports whether a manifest list in repo references digest.
-func referencedByIndex(repo *Repository, digest string) bool {
+// listRefs counts, per digest, the references to it from the manifest
+// lists of a repository.
+type listRefs map[string]int
+
+func newListRefs(repo *Repository) listRefs {
+	refs := listRefs{}
 	for _, img := range repo.Data.Images {
-		if !isIndexMediaType(img.ManifestMediaType) {
-			continue
-		}
-		var m imageManifest
-		if json.Unmarshal([]byte(img.Manifest), &m) != nil {
-			continue
-		}
-		if slices.ContainsFunc(m.Manifests, func(d manifestDescriptor) bool { return d.Digest == digest }) {
-			return true
+		if isIndexMediaType(img.ManifestMediaType) {
+			refs.add(img, 1)
 		}
 	}
-	return false
+	return refs
+}
+
+// add counts (n = 1) or uncounts (n = -1) the references of a manifest list.
+func (l listRefs) add(img *Image, n int) {
+	for _, c := range img.references().children {
+		l[c] += n
+	}
 }
 
 // removeImage deletes an image and its tags; tagsOf is imageTagsByDigest,
@@ -660,6 +719,13 @@ func batchDeleteImage(r *request, reg *Registry) (any, error) {
 	}
 	// Built once per request and kept in step with the deletions below.
 	tagsOf := imageTagsByDigest(repo)
+	refs := newListRefs(repo)
+	remove := func(img *Image) []string {
+		if isIndexMediaType(img.ManifestMediaType) {
+			refs.add(img, -1)
+		}
+		return removeImage(repo, tagsOf, img.Digest)
+	}
 	for _, id := range in.ImageIDs {
 		img, code, reason := resolveImage(repo, id)
 		if code != "" {
@@ -670,12 +736,12 @@ func batchDeleteImage(r *request, reg *Registry) (any, error) {
 			// By tag: remove the tag; the image goes with its last tag.
 			tag := *id.ImageTag
 			lastTag := len(tagsOf[img.Digest]) == 1
-			if lastTag && referencedByIndex(repo, img.Digest) {
+			if lastTag && refs[img.Digest] > 0 {
 				fail(id, "ImageReferencedByManifestList", "Requested image is referenced by a manifest list")
 				continue
 			}
 			if lastTag {
-				removeImage(repo, tagsOf, img.Digest)
+				remove(img)
 			} else {
 				delete(repo.Data.TagIndex, tag)
 				tagsOf[img.Digest] = slices.DeleteFunc(tagsOf[img.Digest], func(t string) bool { return t == tag })
@@ -685,11 +751,11 @@ func batchDeleteImage(r *request, reg *Registry) (any, error) {
 		}
 		// By digest (or digest and tag, as moto does): the image and all
 		// its tags go; one entry per removed tag.
-		if referencedByIndex(repo, img.Digest) {
+		if refs[img.Digest] > 0 {
 			fail(id, "ImageReferencedByManifestList", "Requested image is referenced by a manifest list")
 			continue
 		}
-		tags := removeImage(repo, tagsOf, img.Digest)
+		tags := remove(img)
 		if len(tags) == 0 {
 			out.ImageIDs = append(out.ImageIDs, ImageIdentifier{ImageDigest: img.Digest})
 		}

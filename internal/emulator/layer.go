@@ -3,7 +3,6 @@ package emulator
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -30,25 +29,26 @@ type knownLayer struct {
 	Availability string // AVAILABLE | ARCHIVED
 }
 
-// layerIndex lists every blob of the repository. A blob referenced only by
-// archived (or restoring) images is ARCHIVED.
-func layerIndex(repo *Repository, now time.Time) map[string]*knownLayer {
-	out := map[string]*knownLayer{}
-	for d, l := range repo.Data.Layers {
-		out[d] = &knownLayer{Size: l.Size, MediaType: l.MediaType, Availability: "AVAILABLE"}
+// layerIndex returns what the repository knows of each of digests (the
+// ones it does not know are absent). A blob referenced only by archived (or
+// restoring) images is ARCHIVED. It reads the references recorded per
+// image, so a lookup parses no manifest.
+func layerIndex(repo *Repository, now time.Time, digests ...string) map[string]*knownLayer {
+	out := make(map[string]*knownLayer, len(digests))
+	want := make(map[string]bool, len(digests))
+	for _, d := range digests {
+		want[d] = true
+		if l := repo.Data.Layers[d]; l != nil {
+			out[d] = &knownLayer{Size: l.Size, MediaType: l.MediaType, Availability: "AVAILABLE"}
+		}
 	}
 	archived := map[string]bool{}
 	for _, img := range repo.Data.Images {
 		if isIndexMediaType(img.ManifestMediaType) {
 			continue
 		}
-		var m imageManifest
-		if err := json.Unmarshal([]byte(img.Manifest), &m); err != nil {
-			continue
-		}
-		active := img.statusAt(now) == "ACTIVE"
-		for _, b := range m.blobs() {
-			if b.Digest == "" || len(b.URLs) > 0 {
+		for _, b := range img.references().blobs {
+			if !want[b.Digest] {
 				continue
 			}
 			k := out[b.Digest]
@@ -60,7 +60,7 @@ func layerIndex(repo *Repository, now time.Time) map[string]*knownLayer {
 			if k.MediaType == "" {
 				k.MediaType = b.MediaType
 			}
-			if active && archived[b.Digest] {
+			if archived[b.Digest] && img.statusAt(now) == "ACTIVE" {
 				k.Availability = "AVAILABLE"
 				delete(archived, b.Digest)
 			}
@@ -115,7 +115,7 @@ func batchCheckLayerAvailability(r *request, reg *Registry) (any, error) {
 			return nil, err
 		}
 	}
-	index := layerIndex(repo, r.e.now())
+	index := layerIndex(repo, r.e.now(), in.LayerDigests...)
 	out := batchCheckLayerAvailabilityOutput{Layers: []layerOut{}, Failures: []layerFailure{}}
 	for _, d := range in.LayerDigests {
 		switch k := index[d]; {
@@ -291,7 +291,7 @@ func completeLayerUpload(r *request, reg *Registry) (any, error) {
 		return nil, apiErr("InvalidLayerException",
 			"The layer digest '%s' does not match the digest '%s' calculated for the uploaded data", in.LayerDigests[0], digest)
 	}
-	if layerIndex(repo, r.e.now())[digest] != nil {
+	if layerIndex(repo, r.e.now(), digest)[digest] != nil {
 		delete(repo.Data.Uploads, up.ID)
 		return nil, apiErr("LayerAlreadyExistsException",
 			"The layer with digest '%s' already exists in the repository with name '%s' in the registry with id '%s'",
@@ -332,7 +332,7 @@ func getDownloadURLForLayer(r *request, reg *Registry) (any, error) {
 		return nil, err
 	}
 	d := *in.LayerDigest
-	k := layerIndex(repo, r.e.now())[d]
+	k := layerIndex(repo, r.e.now(), d)[d]
 	if k == nil {
 		return nil, apiErr("LayersNotFoundException",
 			"The layer with digest '%s' does not exist in the repository with name '%s' in the registry with id '%s'",

@@ -84,7 +84,8 @@ func decodeState(snapshot []byte) (*state, error) {
 	return st, nil
 }
 
-// fillRegistry replaces maps that a snapshot set to null with empty ones.
+// fillRegistry replaces maps that a snapshot set to null with empty ones
+// and derives what images record but a snapshot leaves out (references).
 func fillRegistry(reg *Registry, account, region string) {
 	fresh := newRegistry(account, region)
 	if reg.Repositories == nil {
@@ -110,6 +111,11 @@ func fillRegistry(reg *Registry, account, region string) {
 		d := &repo.Data
 		if d.Images == nil {
 			d.Images = map[string]*Image{}
+		}
+		for _, img := range d.Images {
+			if img != nil {
+				img.refs = parseImageRefs(img)
+			}
 		}
 		if d.TagIndex == nil {
 			d.TagIndex = map[string]string{}

@@ -155,6 +155,9 @@ type Image struct {
 	LastArchivedAt       *Time      `json:"lastArchivedAt,omitempty"`
 	LastActivatedAt      *Time      `json:"lastActivatedAt,omitempty"`
 	Scan                 *ImageScan `json:"scan,omitempty"`
+
+	// refs is derived from Manifest, never persisted: see references.
+	refs *imageRefs
 }
 
 // ImageScan is the last basic scan of an image.
