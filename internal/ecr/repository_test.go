@@ -503,23 +503,9 @@ resource "terraform_data" "owner" {
   default_tags {
     tags = { owner = terraform_data.owner.output }
   }`) + testAccRepositoryConfig_body(rName, `tags = { env = "test" }`)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckRepositoryDestroy(b),
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectUnknownValue(repositoryAddr, tfjsonpath.New("tags_all")),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					stateValue("tags", mapExact(map[string]string{"env": "test"})),
-					stateValue("tags_all", mapExact(map[string]string{"env": "test", "owner": "team-a"})),
-				},
-			},
-			{Config: config, PlanOnly: true},
-		},
-	})
+	testAccRepositoryUnknownTags(t, b, config,
+		map[string]string{"env": "test"},
+		map[string]string{"env": "test", "owner": "team-a"})
 }
 
 // TestAccRepository_unknownTagValue: a tag whose value is only known after
@@ -532,6 +518,16 @@ resource "terraform_data" "commit" {
   input = "abc123"
 }
 ` + testAccRepositoryConfig_body(rName, `tags = { commit = terraform_data.commit.output }`)
+	testAccRepositoryUnknownTags(t, b, config,
+		map[string]string{"commit": "abc123"},
+		map[string]string{"commit": "abc123", "team": "platform"})
+}
+
+// testAccRepositoryUnknownTags applies a configuration whose tags or default
+// tags are only known after another resource is applied: tags_all must be
+// planned unknown, end up as wantTagsAll, and the next plan must be empty.
+func testAccRepositoryUnknownTags(t *testing.T, b *acctest.Backend, config string, wantTags, wantTagsAll map[string]string) {
+	t.Helper()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckRepositoryDestroy(b),
@@ -542,8 +538,8 @@ resource "terraform_data" "commit" {
 					plancheck.ExpectUnknownValue(repositoryAddr, tfjsonpath.New("tags_all")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					stateValue("tags", mapExact(map[string]string{"commit": "abc123"})),
-					stateValue("tags_all", mapExact(map[string]string{"commit": "abc123", "team": "platform"})),
+					stateValue("tags", mapExact(wantTags)),
+					stateValue("tags_all", mapExact(wantTagsAll)),
 				},
 			},
 			{Config: config, PlanOnly: true},
