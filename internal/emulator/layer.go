@@ -19,6 +19,13 @@ func init() {
 // Assumption: ECR asks for parts of the largest size UploadLayerPart takes.
 const layerPartSize = 20 << 20
 
+// layerPartMinSize is the smallest part but the last of an upload: "Layer
+// parts must be at least 5 MiB in size" (API reference of
+// LayerPartTooSmallException). Assumption: as in S3 multipart uploads, the
+// sizes are checked when the upload completes, the only operation the model
+// lists the error for.
+const layerPartMinSize = 5 << 20
+
 const layerDigestPattern = "[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+"
 
 // knownLayer is a blob as the repository knows it: uploaded, or referenced
@@ -239,6 +246,7 @@ func uploadLayerPart(r *request, reg *Registry) (any, error) {
 		}
 	}
 	up.Data = append(up.Data, in.LayerPartBlob...)
+	up.PartSizes = append(up.PartSizes, n)
 	return uploadLayerPartOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName,
 		UploadID: up.ID, LastByteReceived: int64(len(up.Data)) - 1}, nil
 }
@@ -278,6 +286,12 @@ func completeLayerUpload(r *request, reg *Registry) (any, error) {
 		return nil, apiErr("EmptyUploadException",
 			"The upload with id '%s' in the repository with name '%s' in the registry with id '%s' contains no data",
 			up.ID, repo.RepositoryName, repo.RegistryID)
+	}
+	for i, size := range up.PartSizes[:max(len(up.PartSizes)-1, 0)] {
+		if size < layerPartMinSize {
+			return nil, apiErr("LayerPartTooSmallException",
+				"Layer parts must be at least 5 MiB in size: part %d of upload '%s' has %d bytes", i+1, up.ID, size)
+		}
 	}
 	sum := sha256.Sum256(up.Data)
 	digest := "sha256:" + hex.EncodeToString(sum[:])

@@ -52,8 +52,13 @@ func TestLayerUpload(t *testing.T) {
 	if len(aws.ToString(init.UploadId)) != 36 || aws.ToInt64(init.PartSize) <= 0 {
 		t.Fatalf("initiate: %+v", init)
 	}
-	if d := uploadLayer(t, c, "push", "hello layer content", 5); d != blobDigest("hello layer content") {
+	if d := uploadLayer(t, c, "push", "hello layer content", 100); d != blobDigest("hello layer content") {
 		t.Errorf("digest = %s", d)
+	}
+	// Every part but the last has at least 5 MiB: three parts, the last short.
+	big := strings.Repeat("0123456789abcdef", 5<<20/16) + strings.Repeat("x", 5<<20) + "tail"
+	if d := uploadLayer(t, c, "push", big, 5<<20); d != blobDigest(big) {
+		t.Errorf("digest of a three-part upload = %s", d)
 	}
 
 	part := func(uploadID string, first, last int64, blob string) error {
@@ -100,6 +105,15 @@ func TestLayerUpload(t *testing.T) {
 			}
 			return complete(id, blobDigest("hello layer content"))
 		}, "LayerAlreadyExistsException"},
+		{"part but the last under 5 MiB", func(id string) error {
+			if err := part(id, 0, 2, "abc"); err != nil {
+				return err
+			}
+			if err := part(id, 3, 5, "def"); err != nil {
+				return err
+			}
+			return complete(id, blobDigest("abcdef"))
+		}, "LayerPartTooSmallException"},
 		{"complete twice", func(id string) error {
 			if err := part(id, 0, 3, "once"); err != nil {
 				return err
@@ -152,7 +166,7 @@ func TestLayerAvailabilityAndDownload(t *testing.T) {
 	mustCreateRepo(t, c, "blobs")
 	cfg, layer := `{"architecture":"amd64"}`, "layer-bytes"
 	cfgDigest := uploadLayer(t, c, "blobs", cfg, 100)
-	uploadLayer(t, c, "blobs", layer, 4)
+	uploadLayer(t, c, "blobs", layer, len(layer))
 
 	// Once the repository has uploads, a manifest's blobs must exist.
 	_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("blobs"), ImageManifest: aws.String(buildManifest(cfg, "never uploaded"))})

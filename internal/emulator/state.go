@@ -175,9 +175,10 @@ type Layer struct {
 
 // Upload is a layer upload in progress.
 type Upload struct {
-	ID        string `json:"id"`
-	Data      []byte `json:"data"`
-	StartedAt *Time  `json:"startedAt"`
+	ID        string  `json:"id"`
+	Data      []byte  `json:"data"`
+	PartSizes []int64 `json:"partSizes,omitempty"` // bytes of each UploadLayerPart, in order
+	StartedAt *Time   `json:"startedAt"`
 }
 
 // LifecyclePreview is the state of a lifecycle policy preview.
