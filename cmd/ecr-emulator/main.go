@@ -30,7 +30,7 @@ func main() {
 
 type config struct {
 	listen, account, region, dataDir, credentials string
-	transitionDelay                               time.Duration
+	transitionDelay, lifecycleInterval            time.Duration
 	allowRemote                                   bool
 }
 
@@ -44,12 +44,16 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.dataDir, "data-dir", "", "directory where the state is kept across restarts (default: memory only)")
 	fs.StringVar(&c.credentials, "credentials", "", "verify SigV4 with these keys: a file of KEY:SECRET lines, or KEY:SECRET,KEY:SECRET")
 	fs.DurationVar(&c.transitionDelay, "transition-delay", 50*time.Millisecond, "how long asynchronous work (scans, previews) stays in progress")
+	fs.DurationVar(&c.lifecycleInterval, "lifecycle-interval", 0, "apply every repository's lifecycle policy this often (default: only on POST /_emulator/lifecycle/run)")
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a listen address that is not loopback")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if c.lifecycleInterval < 0 {
+		return c, fmt.Errorf("-lifecycle-interval must not be negative: %s", c.lifecycleInterval)
 	}
 	return c, nil
 }
@@ -121,6 +125,9 @@ func serve(cfg config, stdout, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	_, _ = fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
+	if cfg.lifecycleInterval > 0 {
+		go runLifecyclePolicies(ctx, emu, cfg.lifecycleInterval, stderr)
+	}
 
 	select {
 	case err := <-errc:
@@ -135,6 +142,23 @@ func serve(cfg config, stdout, stderr io.Writer) error {
 		_ = srv.Close()
 	}
 	return nil
+}
+
+// runLifecyclePolicies applies the lifecycle policies every interval until
+// ctx ends, as ECR does on its own schedule.
+func runLifecyclePolicies(ctx context.Context, emu *emulator.Emulator, interval time.Duration, stderr io.Writer) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := emu.RunLifecyclePolicies(); err != nil {
+				_, _ = fmt.Fprintln(stderr, "ecr-emulator: lifecycle run:", err)
+			}
+		}
+	}
 }
 
 // checkListen refuses a non-loopback address unless allowRemote: the

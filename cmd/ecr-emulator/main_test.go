@@ -282,6 +282,54 @@ func TestFlags(t *testing.T) {
 	}
 }
 
+// With -lifecycle-interval the server applies lifecycle policies on its
+// own, as ECR does: the older of two images goes under "keep one".
+func TestLifecycleIntervalFlag(t *testing.T) {
+	p := start(t, "-lifecycle-interval", "20ms")
+	ctx := context.Background()
+	c := client(p.url, "AKIDEXAMPLE", "secret")
+	repo := aws.String("pruned")
+	if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: repo}); err != nil {
+		t.Fatal(err)
+	}
+	var newest string
+	for i := range 2 {
+		manifest := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",`+
+			`"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[]}`, i)
+		out, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: repo, ImageManifest: aws.String(manifest), ImageTag: aws.String(fmt.Sprint("v", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		newest = aws.ToString(out.Image.ImageId.ImageDigest)
+		time.Sleep(5 * time.Millisecond) // distinct pushedAt
+	}
+	const keepOne = `{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}`
+	if _, err := c.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: repo, LifecyclePolicyText: aws.String(keepOne)}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, err := c.ListImages(ctx, &ecr.ListImagesInput{RepositoryName: repo})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.ImageIds) == 1 {
+			if got := aws.ToString(out.ImageIds[0].ImageDigest); got != newest {
+				t.Errorf("kept %s, want the newest image %s", got, newest)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the policy has not run: images %v; stderr: %s", out.ImageIds, p.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	lp, err := c.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: repo})
+	if err != nil || aws.ToTime(lp.LastEvaluatedAt).Unix() == 0 {
+		t.Errorf("lastEvaluatedAt = %v (%v), want the time of a run", lp.LastEvaluatedAt, err)
+	}
+}
+
 func TestCredentialsFlag(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "creds")
 	if err := os.WriteFile(file, []byte("# test keys\nAKIDFILE:file-secret\n"), 0o600); err != nil {
@@ -400,5 +448,22 @@ func TestAWSCLI(t *testing.T) {
 	out, err = cli("wrong", "ecr", "describe-repositories")
 	if err == nil || !bytes.Contains(out, []byte("InvalidSignatureException")) {
 		t.Errorf("wrong secret: %v\n%s", err, out)
+	}
+}
+
+// Bad command lines exit 2 with a message naming the problem.
+func TestBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-lifecycle-interval", "-1s"}, "-lifecycle-interval must not be negative"},
+		{[]string{"-transition-delay", "soon"}, "invalid value"},
+		{[]string{"extra"}, "unexpected arguments"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(tc.args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("run(%q) = %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
+		}
 	}
 }

@@ -22,6 +22,8 @@ const ControlPrefix = "/_emulator/"
 //	DELETE /_emulator/faults/{id}   remove one rule (404 if unknown)
 //	POST   /_emulator/reset         drop all ECR state (faults and calls are kept)
 //	GET    /_emulator/state         the state snapshot (see Snapshot)
+//	POST   /_emulator/lifecycle/run apply every lifecycle policy now; answers
+//	                                {"results":[<LifecycleRunResult>...]}
 //
 // A rule is the JSON form of Fault:
 //
@@ -101,6 +103,14 @@ func (e *Emulator) ControlHandler() http.Handler {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(snap)
+	})
+	mux.HandleFunc("POST "+p+"lifecycle/run", func(w http.ResponseWriter, _ *http.Request) {
+		results, err := e.RunLifecyclePolicies()
+		if err != nil {
+			controlError(w, http.StatusInternalServerError, "lifecycle run: "+err.Error())
+			return
+		}
+		controlJSON(w, http.StatusOK, map[string][]LifecycleRunResult{"results": results})
 	})
 	mux.HandleFunc(p, func(w http.ResponseWriter, _ *http.Request) {
 		controlError(w, http.StatusNotFound, "unknown control endpoint")

@@ -84,9 +84,9 @@ func parseLifecyclePolicy(text string) (*lifecyclepolicy.Policy, string, error) 
 	return p, buf.String(), nil
 }
 
-// lastEvaluatedAt is when the policy last ran. ECR answers the epoch (0)
-// for a policy that has never run (seen in published CLI output); the
-// emulator never runs policies on its own, so that is the usual answer.
+// lastEvaluatedAt is when the policy last ran (RunLifecyclePolicies). ECR
+// answers the epoch (0) for a policy that has never run (seen in published
+// CLI output).
 func lastEvaluatedAt(repo *Repository) *Time {
 	if repo.Data.LifecycleEvaluatedAt != nil {
 		return repo.Data.LifecycleEvaluatedAt

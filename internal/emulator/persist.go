@@ -40,8 +40,14 @@ func WithState(snapshot []byte) Option {
 // resetState drops all state and persists the empty state, so that a
 // standalone server's reset survives a restart.
 func (e *Emulator) resetState() error {
+	return e.mutate(func(st *state) { *st = *newState() })
+}
+
+// mutate changes the state outside an ECR operation (control API, lifecycle
+// runs) and persists it as Emulator.write does for operations.
+func (e *Emulator) mutate(fn func(st *state)) error {
 	e.mu.Lock()
-	e.st = newState()
+	fn(e.st)
 	if e.persist == nil {
 		e.mu.Unlock()
 		return nil
