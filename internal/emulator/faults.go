@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"path"
@@ -94,9 +95,13 @@ type Fault struct {
 	After bool
 	// Latency is the delay of ActionLatency.
 	Latency time.Duration
-	// ErrorType, Message and Status describe the answer of ActionError.
+	// ErrorType, Message and Status describe the answer of ActionError;
+	// Extra adds members to its body, for the errors that have more than
+	// a message (KmsException's kmsError, InvalidLayerPartException's
+	// lastValidByteReceived, ...).
 	ErrorType, Message string
 	Status             int
+	Extra              map[string]any
 	// Kind, LagReads and LagFor configure ActionLag. Kind is a glob over
 	// the object kind; empty means "*".
 	Kind     string
@@ -105,21 +110,22 @@ type Fault struct {
 }
 
 type faultJSON struct {
-	ID          string      `json:"id,omitempty"`
-	Op          string      `json:"op,omitempty"`
-	Account     string      `json:"account,omitempty"`
-	Region      string      `json:"region,omitempty"`
-	Probability float64     `json:"probability,omitempty"`
-	Count       int         `json:"count,omitempty"`
-	Action      FaultAction `json:"action"`
-	After       bool        `json:"after,omitempty"`
-	Latency     string      `json:"latency,omitempty"`
-	ErrorType   string      `json:"errorType,omitempty"`
-	Message     string      `json:"message,omitempty"`
-	Status      int         `json:"status,omitempty"`
-	Kind        string      `json:"kind,omitempty"`
-	LagReads    int         `json:"lagReads,omitempty"`
-	LagFor      string      `json:"lagFor,omitempty"`
+	ID          string         `json:"id,omitempty"`
+	Op          string         `json:"op,omitempty"`
+	Account     string         `json:"account,omitempty"`
+	Region      string         `json:"region,omitempty"`
+	Probability float64        `json:"probability,omitempty"`
+	Count       int            `json:"count,omitempty"`
+	Action      FaultAction    `json:"action"`
+	After       bool           `json:"after,omitempty"`
+	Latency     string         `json:"latency,omitempty"`
+	ErrorType   string         `json:"errorType,omitempty"`
+	Message     string         `json:"message,omitempty"`
+	Status      int            `json:"status,omitempty"`
+	Extra       map[string]any `json:"extra,omitempty"`
+	Kind        string         `json:"kind,omitempty"`
+	LagReads    int            `json:"lagReads,omitempty"`
+	LagFor      string         `json:"lagFor,omitempty"`
 }
 
 func durString(d time.Duration) string {
@@ -144,7 +150,7 @@ func parseDur(member, s string) (time.Duration, error) {
 func (f Fault) MarshalJSON() ([]byte, error) {
 	return json.Marshal(faultJSON{ID: f.ID, Op: f.Op, Account: f.Account, Region: f.Region,
 		Probability: f.Probability, Count: f.Count, Action: f.Action, After: f.After, Latency: durString(f.Latency),
-		ErrorType: f.ErrorType, Message: f.Message, Status: f.Status, Kind: f.Kind,
+		ErrorType: f.ErrorType, Message: f.Message, Status: f.Status, Extra: f.Extra, Kind: f.Kind,
 		LagReads: f.LagReads, LagFor: durString(f.LagFor)})
 }
 
@@ -164,7 +170,7 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 	}
 	*f = Fault{ID: j.ID, Op: j.Op, Account: j.Account, Region: j.Region, Probability: j.Probability,
 		Count: j.Count, Action: j.Action, After: j.After, Latency: lat, ErrorType: j.ErrorType, Message: j.Message,
-		Status: j.Status, Kind: j.Kind, LagReads: j.LagReads, LagFor: lag}
+		Status: j.Status, Extra: j.Extra, Kind: j.Kind, LagReads: j.LagReads, LagFor: lag}
 	return nil
 }
 
@@ -195,12 +201,20 @@ func (f *Fault) validate() error {
 		if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
 			return fmt.Errorf("status %d is not an error status", f.Status)
 		}
+		for k := range f.Extra {
+			if k == "__type" || k == "message" {
+				return fmt.Errorf("extra member %q: set errorType and message instead", k)
+			}
+		}
 	case ActionLag:
 		if f.LagReads <= 0 && f.LagFor <= 0 {
 			return fmt.Errorf("action %s needs lagReads or lagFor", f.Action)
 		}
 	default:
 		return fmt.Errorf("unknown action %q", f.Action)
+	}
+	if len(f.Extra) > 0 && f.Action != ActionError {
+		return fmt.Errorf("extra members are for action %s only", ActionError)
 	}
 	if f.After && (f.Action == ActionLatency || f.Action == ActionLag) {
 		return fmt.Errorf("action %s cannot strike after the operation", f.Action)
@@ -234,7 +248,7 @@ func (f *Fault) answer() *APIError {
 	case ActionUnavailable:
 		return &APIError{Type: "ServiceUnavailable", Status: http.StatusServiceUnavailable, Message: "Service Unavailable"}
 	case ActionError:
-		return &APIError{Type: f.ErrorType, Status: f.Status, Message: f.Message}
+		return &APIError{Type: f.ErrorType, Status: f.Status, Message: f.Message, Extra: maps.Clone(f.Extra)}
 	}
 	return nil
 }

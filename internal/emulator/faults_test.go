@@ -2,8 +2,10 @@ package emulator_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 )
@@ -294,6 +297,28 @@ func TestFaultCountLimitsFirings(t *testing.T) {
 	}
 }
 
+// An injected error carries its extra members, and the SDK decodes them
+// into the modelled error (ecr-api.md: KmsException{message, kmsError}).
+func TestFaultErrorExtraMembers(t *testing.T) {
+	emu := emulator.New()
+	c := retryingClient(startServer(t, emu), "AKIDEXAMPLE", "us-west-2")
+	var f emulator.Fault
+	if err := json.Unmarshal([]byte(`{"op":"CreateRepository","action":"error","errorType":"KmsException",`+
+		`"message":"The key is disabled","extra":{"kmsError":"DisabledException"},"count":1}`), &f); err != nil {
+		t.Fatal(err)
+	}
+	emu.Faults().MustAdd(f)
+	_, err := c.CreateRepository(context.Background(), &ecr.CreateRepositoryInput{RepositoryName: aws.String("kms")})
+	var kms *types.KmsException
+	if !errors.As(err, &kms) || aws.ToString(kms.KmsError) != "DisabledException" || kms.ErrorMessage() != "The key is disabled" {
+		t.Fatalf("error = %v, want KmsException with kmsError DisabledException", err)
+	}
+	// The rule's JSON form keeps the members.
+	if b, _ := json.Marshal(emu.Faults().List()[0]); !strings.Contains(string(b), `"extra":{"kmsError":"DisabledException"}`) {
+		t.Errorf("rule JSON = %s", b)
+	}
+}
+
 func TestFaultInvalidRules(t *testing.T) {
 	tests := []emulator.Fault{
 		{Action: "explode"},
@@ -306,6 +331,8 @@ func TestFaultInvalidRules(t *testing.T) {
 		{Action: emulator.ActionLag},
 		{Action: emulator.ActionLatency, Latency: time.Second, After: true},
 		{Action: emulator.ActionLag, LagReads: 1, After: true},
+		{Action: emulator.ActionError, ErrorType: "X", Extra: map[string]any{"message": "twice"}},
+		{Action: emulator.ActionThrottle, Extra: map[string]any{"kmsError": "x"}},
 	}
 	for _, f := range tests {
 		if _, err := emulator.New().Faults().Add(f); err == nil {
