@@ -38,6 +38,7 @@ const ControlPrefix = "/_emulator/"
 //	  "after":       true,            // optional: run the operation first, then answer the fault
 //	  "latency":     "250ms",         // latency: the delay
 //	  "errorType":   "LimitExceededException", "message": "...", "status": 400,  // error
+//	  "extra":       {"kmsError": "DisabledException"},  // error: more members of its body
 //	  "kind":        "repository", "lagReads": 2, "lagFor": "5s"                 // lag; kind: repository |
 //	                                  // repository_policy | lifecycle_policy | registry_policy (a glob)
 //	}
