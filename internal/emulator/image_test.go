@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -549,6 +550,41 @@ func TestUpdateImageStorageClass(t *testing.T) {
 	d := describeOne(t, c, "arch", *id)
 	if d.ImageStatus != types.ImageStatusActive || d.LastActivatedAt == nil || d.LastArchivedAt == nil {
 		t.Errorf("after restore: %s activated=%v archived=%v", d.ImageStatus, d.LastActivatedAt, d.LastArchivedAt)
+	}
+}
+
+// An image being restored cannot change storage class until the restore
+// completes.
+func TestUpdateImageStorageClass_whileRestoring(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := &lifecycleClock{t: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)}
+	c, _ := newClient(t, emulator.WithClock(clock), emulator.WithTransitionDelay(time.Hour))
+	mustCreateRepo(t, c, "restoring")
+	mustPutImage(t, c, "restoring", buildManifest("img"), "img")
+	update := func(target types.TargetStorageClass) (types.ImageStatus, error) {
+		out, err := c.UpdateImageStorageClass(ctx, &ecr.UpdateImageStorageClassInput{RepositoryName: aws.String("restoring"),
+			ImageId: &types.ImageIdentifier{ImageTag: aws.String("img")}, TargetStorageClass: target})
+		if err != nil {
+			return "", err
+		}
+		return out.ImageStatus, nil
+	}
+	for _, s := range []struct {
+		target  types.TargetStorageClass
+		advance time.Duration
+		want    string
+	}{
+		{types.TargetStorageClassArchive, 0, string(types.ImageStatusArchived)},
+		{types.TargetStorageClassStandard, 0, string(types.ImageStatusActivating)},
+		{types.TargetStorageClassArchive, 30 * time.Minute, "ImageStorageClassUpdateNotSupportedException"},
+		{types.TargetStorageClassArchive, time.Hour, string(types.ImageStatusArchived)},
+	} {
+		clock.advance(s.advance)
+		status, err := update(s.target)
+		if got := cmp.Or(errCode(err), string(status)); got != s.want {
+			t.Fatalf("to %s after +%s: %s (%v), want %s", s.target, s.advance, got, err, s.want)
+		}
 	}
 }
 

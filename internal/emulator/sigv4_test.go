@@ -134,18 +134,31 @@ func TestSigV4RawRequests(t *testing.T) {
 		})
 	}
 
-	t.Run("unsigned", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodPost, url+"/", strings.NewReader("{}"))
-		req.Header.Set("X-Amz-Target", emulator.TargetPrefix+"DescribeRepositories")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != 403 || resp.Header.Get("X-Amzn-ErrorType") != "MissingAuthenticationTokenException" {
-			t.Fatalf("got %d %q", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
-		}
-	})
+	for _, tc := range []struct {
+		name, auth string
+		wantStatus int
+		wantType   string
+	}{
+		{"unsigned", "", 403, "MissingAuthenticationTokenException"},
+		{"not SigV4", "Basic dXNlcjpwYXNz", 400, "IncompleteSignatureException"},
+		{"no signature", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-west-2/ecr/aws4_request, SignedHeaders=host", 400, "IncompleteSignatureException"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, url+"/", strings.NewReader("{}"))
+			req.Header.Set("X-Amz-Target", emulator.TargetPrefix+"DescribeRepositories")
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != tc.wantStatus || resp.Header.Get("X-Amzn-ErrorType") != tc.wantType {
+				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), tc.wantStatus, tc.wantType)
+			}
+		})
+	}
 }
 
 func TestSigV4AnySignatureWithoutCredentials(t *testing.T) {
