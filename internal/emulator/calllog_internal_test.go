@@ -3,9 +3,11 @@ package emulator
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The call log stays bounded and keeps the newest calls; CallCounts keeps
@@ -82,4 +84,42 @@ func TestCallLogDoesNotPinRequests(t *testing.T) {
 		t.Fatalf("heap grew by %d MiB for %d logged calls, want < %d MiB: the log pins request data",
 			grown>>20, n, limit>>20)
 	}
+}
+
+// Every field survives the compact form, and a full log costs ~32 bytes per
+// call of heap the garbage collector need not scan.
+func TestCallLogCompact(t *testing.T) {
+	var l callLog
+	at := time.Date(2026, 11, 27, 3, 4, 5, 678901234, time.UTC)
+	in := []Call{
+		{Op: "CreateRepository", Account: "111122223333", Region: "eu-west-1", Attempt: 1, Time: at},
+		{Op: "DescribeRepositories", Account: "111122223333", Region: "eu-west-1", ErrorCode: "ThrottlingException", Fault: "f3", Attempt: 2, Time: at.Add(time.Millisecond)},
+		{Op: "DescribeRepositories", Time: at.Add(2 * time.Millisecond)},
+	}
+	for _, c := range in {
+		l.add(c)
+	}
+	if got := l.all(); !reflect.DeepEqual(got, in) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got, in)
+	}
+	l.reset()
+	if got := l.all(); len(got) != 0 {
+		t.Fatalf("after reset: %+v", got)
+	}
+
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for i := range maxCalls {
+		l.add(Call{Op: "GetLifecyclePolicy", Account: "123456789012", Region: "us-east-1", Attempt: 1, Time: at.Add(time.Duration(i))})
+	}
+	grown := int64(heap()) - int64(before)
+	if per := grown / maxCalls; per > 48 {
+		t.Errorf("a full log costs %d bytes per call, want at most 48 (an entry is 32)", per)
+	}
+	runtime.KeepAlive(&l)
 }

@@ -323,7 +323,7 @@ type extras struct {
 	rng    *rand.Rand
 	rules  []*faultRule
 	nextID int
-	calls  []Call
+	calls  callLog
 	counts map[string]int
 	lag    map[lagKey]*lagEntry
 	nrules atomic.Int64
@@ -426,7 +426,7 @@ func (e *Emulator) Calls() []Call {
 	x := &e.extra
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return append([]Call(nil), x.calls...)
+	return x.calls.all()
 }
 
 // CallCounts returns the number of calls per operation.
@@ -446,7 +446,7 @@ func (e *Emulator) ResetCalls() {
 	x := &e.extra
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.calls = nil
+	x.calls.reset()
 	clear(x.counts)
 }
 
@@ -551,15 +551,7 @@ func (x *extras) log(r *http.Request, req *request, code, faultID string) {
 		Attempt: attemptOf(r), Time: x.e.now()}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if len(x.calls) >= maxCalls {
-		// Drop the older half in one copy, so trimming costs O(1) per call
-		// amortised (copying the whole log on every call made a long-running
-		// emulator ~350x slower once the log was full).
-		n := copy(x.calls, x.calls[len(x.calls)-maxCalls/2:])
-		clear(x.calls[n:])
-		x.calls = x.calls[:n]
-	}
-	x.calls = append(x.calls, c)
+	x.calls.add(c)
 	x.counts[req.op]++
 }
 
