@@ -57,13 +57,7 @@ func TestCallLogDoesNotPinRequests(t *testing.T) {
 	e := New()
 	const n = 4000
 	sig := strings.Repeat("0", 16<<10)
-	heap := func() uint64 {
-		runtime.GC()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		return m.HeapAlloc
-	}
-	before := heap()
+	before := liveHeap()
 	for range n {
 		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}"))
 		r.Header.Set("X-Amz-Target", TargetPrefix+"DescribeRegistry")
@@ -75,7 +69,7 @@ func TestCallLogDoesNotPinRequests(t *testing.T) {
 			t.Fatalf("DescribeRegistry: %d %s", w.Code, w.Body)
 		}
 	}
-	grown := int64(heap()) - int64(before)
+	grown := int64(liveHeap()) - int64(before)
 	if calls := e.Calls(); len(calls) != n || calls[0].Region != "eu-west-1" || calls[0].Op != "DescribeRegistry" {
 		t.Fatalf("call log = %d entries, first %+v", len(calls), calls[0])
 	}
@@ -107,19 +101,21 @@ func TestCallLogCompact(t *testing.T) {
 		t.Fatalf("after reset: %+v", got)
 	}
 
-	heap := func() uint64 {
-		runtime.GC()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		return m.HeapAlloc
-	}
-	before := heap()
+	before := liveHeap()
 	for i := range maxCalls {
 		l.add(Call{Op: "GetLifecyclePolicy", Account: "123456789012", Region: "us-east-1", Attempt: 1, Time: at.Add(time.Duration(i))})
 	}
-	grown := int64(heap()) - int64(before)
+	grown := int64(liveHeap()) - int64(before)
 	if per := grown / maxCalls; per > 48 {
 		t.Errorf("a full log costs %d bytes per call, want at most 48 (an entry is 32)", per)
 	}
 	runtime.KeepAlive(&l)
+}
+
+// liveHeap is the heap in use after a collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
