@@ -22,7 +22,10 @@ import (
 )
 
 // stateFile is the name of the state snapshot in -data-dir.
-const stateFile = "state.json"
+const (
+	stateFile = "state.json"
+	blobsDir  = "blobs" // uploaded layer content, one file per digest
+)
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -96,6 +99,11 @@ func serve(cfg config, stdout, stderr io.Writer) error {
 		}
 		dir := cfg.dataDir
 		opts = append(opts, emulator.WithPersist(func(snap []byte) error { return writeFileDurably(dir, stateFile, snap) }))
+		blobs := filepath.Join(cfg.dataDir, blobsDir)
+		if err := os.MkdirAll(blobs, 0o700); err != nil {
+			return err
+		}
+		opts = append(opts, emulator.WithBlobStore(dirBlobs{dir: blobs}))
 	}
 	emu := emulator.New(opts...)
 	if cfg.dataDir != "" {
@@ -159,6 +167,42 @@ func runLifecyclePolicies(ctx context.Context, emu *emulator.Emulator, interval 
 			}
 		}
 	}
+}
+
+// dirBlobs keeps uploaded layer content in files named after their digest
+// ("sha256-<hex>"), each written durably before the upload is acknowledged,
+// so that the layers of the persisted state can still be downloaded after
+// a restart. The state file keeps only their digests and sizes.
+type dirBlobs struct{ dir string }
+
+func (b dirBlobs) file(digest string) (string, error) {
+	if strings.ContainsAny(digest, `/\`) || !strings.HasPrefix(digest, "sha256:") {
+		return "", fmt.Errorf("bad blob digest %q", digest)
+	}
+	return strings.Replace(digest, ":", "-", 1), nil
+}
+
+func (b dirBlobs) PutBlob(digest string, data []byte) error {
+	name, err := b.file(digest)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(b.dir, name)); err == nil {
+		return nil // content-addressed: already there
+	}
+	return writeFileDurably(b.dir, name, data)
+}
+
+func (b dirBlobs) Blob(digest string) ([]byte, bool, error) {
+	name, err := b.file(digest)
+	if err != nil {
+		return nil, false, err
+	}
+	data, err := os.ReadFile(filepath.Join(b.dir, name))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, false, nil
+	}
+	return data, err == nil, err
 }
 
 // checkListen refuses a non-loopback address unless allowRemote: the

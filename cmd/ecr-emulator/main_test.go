@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -224,6 +226,65 @@ func TestAcknowledgedWritesSurviveKill(t *testing.T) {
 		t.Error("acknowledged delete lost")
 	}
 	t.Logf("%d acknowledged writes, %d repositories after restart", len(acked), len(got))
+}
+
+// An uploaded layer survives kill -9 with -data-dir: after a restart its
+// download URL (on the new port) serves the same bytes, and the content is
+// a file beside the state, not in it.
+func TestLayerContentSurvivesKill(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, "-data-dir", dir)
+	ctx := context.Background()
+	c := client(p.url, "AKIDEXAMPLE", "secret")
+	repo := aws.String("layers")
+	if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: repo}); err != nil {
+		t.Fatal(err)
+	}
+	content := []byte(strings.Repeat("layer bytes ", 4096))
+	sum := sha256.Sum256(content)
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	up, err := c.InitiateLayerUpload(ctx, &ecr.InitiateLayerUploadInput{RepositoryName: repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UploadLayerPart(ctx, &ecr.UploadLayerPartInput{RepositoryName: repo, UploadId: up.UploadId,
+		PartFirstByte: aws.Int64(0), PartLastByte: aws.Int64(int64(len(content) - 1)), LayerPartBlob: content}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CompleteLayerUpload(ctx, &ecr.CompleteLayerUploadInput{RepositoryName: repo, UploadId: up.UploadId,
+		LayerDigests: []string{digest}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p.wait(t)
+
+	p2 := start(t, "-data-dir", dir)
+	out, err := client(p2.url, "AKIDEXAMPLE", "secret").GetDownloadUrlForLayer(ctx,
+		&ecr.GetDownloadUrlForLayerInput{RepositoryName: repo, LayerDigest: aws.String(digest)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(aws.ToString(out.DownloadUrl), p2.url+"/") {
+		t.Errorf("download URL %s does not point at the server (%s)", aws.ToString(out.DownloadUrl), p2.url)
+	}
+	resp, err := http.Get(aws.ToString(out.DownloadUrl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(got, content) {
+		t.Fatalf("GET download URL after restart: %d, %d bytes, want 200 and the %d uploaded", resp.StatusCode, len(got), len(content))
+	}
+	state, err := os.ReadFile(filepath.Join(dir, "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(state) > len(content) {
+		t.Errorf("state.json has %d bytes: the layer content (%d bytes) is kept in it", len(state), len(content))
+	}
 }
 
 func TestSignalsExitZero(t *testing.T) {

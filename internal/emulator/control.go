@@ -22,6 +22,7 @@ const ControlPrefix = "/_emulator/"
 //	DELETE /_emulator/faults/{id}   remove one rule (404 if unknown)
 //	POST   /_emulator/reset         drop all ECR state (faults and calls are kept)
 //	GET    /_emulator/state         the state snapshot (see Snapshot)
+//	GET    /_emulator/layers/...    layer content: the URLs GetDownloadUrlForLayer answers
 //	POST   /_emulator/lifecycle/run apply every lifecycle policy now; answers
 //	                                {"results":[<LifecycleRunResult>...]}
 //
@@ -113,6 +114,7 @@ func (e *Emulator) ControlHandler() http.Handler {
 		}
 		controlJSON(w, http.StatusOK, map[string][]LifecycleRunResult{"results": results})
 	})
+	mux.HandleFunc("GET "+LayerPathPrefix, e.serveLayer)
 	mux.HandleFunc(p, func(w http.ResponseWriter, _ *http.Request) {
 		controlError(w, http.StatusNotFound, "unknown control endpoint")
 	})

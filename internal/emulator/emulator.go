@@ -70,6 +70,7 @@ type Emulator struct {
 	transitionDelay time.Duration
 	credentials     map[string]string
 	persist         func([]byte) error
+	blobs           BlobStore
 
 	mu sync.RWMutex // guards st
 	// persistMu orders the persist calls; it is taken while mu is held
@@ -88,6 +89,7 @@ func New(opts ...Option) *Emulator {
 		clock:           realClock{},
 		transitionDelay: 50 * time.Millisecond,
 		st:              newState(),
+		blobs:           &memBlobs{},
 	}
 	for _, o := range opts {
 		o(e)
@@ -116,6 +118,8 @@ type request struct {
 	region  string
 	body    []byte
 	e       *Emulator
+	host    string // the Host the request came to, for URLs that point back
+	tls     bool
 }
 
 // handlerFunc implements one operation. It runs with e.mu held (read lock

@@ -305,6 +305,12 @@ func completeLayerUpload(r *request, reg *Registry) (any, error) {
 		return nil, apiErr("InvalidLayerException",
 			"The layer digest '%s' does not match the digest '%s' calculated for the uploaded data", in.LayerDigests[0], digest)
 	}
+	// Content-addressed, so storing it again is harmless; stored before
+	// the existence check so that a layer known only from a manifest gets
+	// its content.
+	if err := r.e.blobs.PutBlob(digest, up.Data); err != nil {
+		return nil, errPersist(err)
+	}
 	if layerIndex(repo, r.e.now(), digest)[digest] != nil {
 		delete(repo.Data.Uploads, up.ID)
 		return nil, apiErr("LayerAlreadyExistsException",
@@ -356,11 +362,8 @@ func getDownloadURLForLayer(r *request, reg *Registry) (any, error) {
 		return nil, apiErr("LayerInaccessibleException",
 			"The layer with digest '%s' belongs only to archived images and cannot be downloaded", d)
 	}
-	// A presigned-looking S3 URL in the layout ECR uses; the path is
-	// derived from the repository and digest so it is stable.
-	key := sha256.Sum256([]byte(repo.RepositoryArn))
-	url := fmt.Sprintf("https://prod-%s-starport-layer-bucket.s3.%s.%s/%s-%s-%s/%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-SignedHeaders=host",
-		r.region, r.region, dnsSuffix(r.region), hex.EncodeToString(key[:2]), repo.RegistryID,
-		hex.EncodeToString(key[2:6]), d)
+	// ECR answers a presigned S3 URL; the emulator serves the content
+	// itself (blobs.go).
+	url := layerURL(r, repo, d)
 	return getDownloadURLForLayerOutput{DownloadURL: url, LayerDigest: d}, nil
 }

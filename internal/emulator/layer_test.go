@@ -3,6 +3,8 @@ package emulator_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -210,10 +212,77 @@ func TestLayerAvailabilityAndDownload(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		u, perr := url.Parse(aws.ToString(out.DownloadUrl))
-		if perr != nil || u.Scheme != "https" || !strings.Contains(u.Path, tc.digest) || aws.ToString(out.LayerDigest) != tc.digest {
-			t.Errorf("%s: url %q", tc.name, aws.ToString(out.DownloadUrl))
+		if aws.ToString(out.LayerDigest) != tc.digest {
+			t.Errorf("%s: layerDigest %q", tc.name, aws.ToString(out.LayerDigest))
 		}
+		if got := download(t, aws.ToString(out.DownloadUrl)); got != layer {
+			t.Errorf("%s: downloaded %q, want %q", tc.name, got, layer)
+		}
+	}
+}
+
+// download GETs url without any AWS signature, as clients fetch the URL of
+// GetDownloadUrlForLayer, and returns the body ("404" on a 404).
+func download(t *testing.T, u string) string {
+	t.Helper()
+	if _, err := url.Parse(u); err != nil {
+		t.Fatalf("download URL %q: %v", u, err)
+	}
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	switch resp.StatusCode {
+	case http.StatusOK:
+		if ct := resp.Header.Get("Content-Type"); ct != "application/octet-stream" {
+			t.Errorf("Content-Type %q", ct)
+		}
+		return string(b)
+	case http.StatusNotFound:
+		return "404"
+	}
+	t.Fatalf("GET %s: %d %s", u, resp.StatusCode, b)
+	return ""
+}
+
+// The download URL serves the uploaded content, for the repository it was
+// answered for, as long as the layer is downloadable there.
+func TestLayerDownload(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, _ := newClient(t)
+	mustCreateRepo(t, c, "dl/app")
+	mustCreateRepo(t, c, "dl/other")
+	cfg, layer := `{"os":"linux"}`, strings.Repeat("layer content ", 1000)
+	uploadLayer(t, c, "dl/app", cfg, len(cfg))
+	uploadLayer(t, c, "dl/app", layer, len(layer))
+	out, err := c.GetDownloadUrlForLayer(ctx, &ecr.GetDownloadUrlForLayerInput{RepositoryName: aws.String("dl/app"), LayerDigest: aws.String(blobDigest(layer))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := aws.ToString(out.DownloadUrl)
+	if got := download(t, u); got != layer {
+		t.Fatalf("downloaded %d bytes, want the %d uploaded", len(got), len(layer))
+	}
+	// The same digest through another repository that does not have it, a
+	// malformed digest, and a path outside the layout.
+	for _, bad := range []string{
+		strings.Replace(u, "/dl/app", "/dl/other", 1),
+		strings.Replace(u, blobDigest(layer), "sha256:../../etc/passwd", 1),
+		strings.Replace(u, "/us-west-2/", "/", 1),
+	} {
+		if got := download(t, bad); got != "404" {
+			t.Errorf("GET %s = %q, want 404", bad, got)
+		}
+	}
+	// Once the repository is deleted, the URL serves nothing.
+	if _, err := c.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{RepositoryName: aws.String("dl/app"), Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := download(t, u); got != "404" {
+		t.Errorf("after the repository's deletion: %q, want 404", got)
 	}
 }
 
@@ -234,12 +303,20 @@ func TestLayersOfBareManifests(t *testing.T) {
 		}
 	}
 	check(types.LayerAvailabilityAvailable)
+	// Downloadable by the API, but the emulator never had its content.
+	out, err := c.GetDownloadUrlForLayer(ctx, &ecr.GetDownloadUrlForLayerInput{RepositoryName: aws.String("bare"), LayerDigest: aws.String(layer)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := download(t, aws.ToString(out.DownloadUrl)); got != "404" {
+		t.Errorf("content of a layer never uploaded = %q, want 404", got)
+	}
 	if _, err := c.UpdateImageStorageClass(ctx, &ecr.UpdateImageStorageClassInput{RepositoryName: aws.String("bare"),
 		ImageId: &types.ImageIdentifier{ImageTag: aws.String("v1")}, TargetStorageClass: types.TargetStorageClassArchive}); err != nil {
 		t.Fatal(err)
 	}
 	check(types.LayerAvailabilityArchived)
-	_, err := c.GetDownloadUrlForLayer(ctx, &ecr.GetDownloadUrlForLayerInput{RepositoryName: aws.String("bare"), LayerDigest: aws.String(layer)})
+	_, err = c.GetDownloadUrlForLayer(ctx, &ecr.GetDownloadUrlForLayerInput{RepositoryName: aws.String("bare"), LayerDigest: aws.String(layer)})
 	if errCode(err) != "LayerInaccessibleException" {
 		t.Fatalf("archived layer download: %v", err)
 	}

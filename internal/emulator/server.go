@@ -27,6 +27,10 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	// Headers are assigned in canonical form directly (as Header.Set would
 	// store them) to skip canonicalisation on this hot path.
 	w.Header()["X-Amzn-Requestid"] = []string{newRequestID()}
+	if r.Method != http.MethodPost && strings.HasPrefix(r.URL.Path, LayerPathPrefix) {
+		e.serveLayer(w, r)
+		return
+	}
 	if r.Method != http.MethodPost || r.URL.Path != "/" {
 		w.Header().Set("Content-Type", contentTypeJSON)
 		w.WriteHeader(http.StatusNotFound)
@@ -53,7 +57,8 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	// op.name, not opName: the call log keeps req.op, and opName would keep
 	// the request's X-Amz-Target header alive with it.
-	req := &request{ctx: r.Context(), op: op.name, body: body, e: e, account: e.account, region: e.region}
+	req := &request{ctx: r.Context(), op: op.name, body: body, e: e, account: e.account, region: e.region,
+		host: r.Host, tls: r.TLS != nil}
 	if apiErr := e.authenticate(r, body, req); apiErr != nil {
 		e.extra.record(r, req, apiErr)
 		writeError(w, apiErr)
