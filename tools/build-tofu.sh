@@ -5,7 +5,7 @@
 set -euo pipefail
 version=${TOFU_VERSION:-1.12.6}
 out=${1:-"$(pwd)/.tools/tofu-$version/tofu"}
-if [ -x "$out" ] && "$out" version 2>/dev/null | grep -q "OpenTofu v$version"; then
+if [ -x "$out" ] && "$out" version 2>/dev/null | grep "OpenTofu v$version" >/dev/null; then
   echo "$out"; exit 0
 fi
 mkdir -p "$(dirname "$out")"
