@@ -71,6 +71,7 @@ func (e *Emulator) RunLifecyclePolicies() ([]LifecycleRunResult, error) {
 						}
 						removeImage(repo, tagsOf, img.Digest)
 					case "TRANSITION":
+						img.settle(now) // a completed restore keeps its lastActivatedAt
 						// The only target class is archive (lifecyclepolicy.Validate).
 						img.Status = "ARCHIVED"
 						img.LastArchivedAt = ts(now)

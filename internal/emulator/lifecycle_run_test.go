@@ -220,3 +220,38 @@ func TestControlLifecycleRun(t *testing.T) {
 		t.Errorf("GET lifecycle/run = %d %s, want an error", status, body)
 	}
 }
+
+// An image restored from archive and then archived again by a policy keeps
+// when it was last activated.
+func TestRunLifecyclePolicies_transitionAfterRestore(t *testing.T) {
+	ctx := context.Background()
+	clock := &lifecycleClock{t: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)}
+	c, emu := newClient(t, emulator.WithClock(clock))
+	mustCreateRepo(t, c, "restored")
+	id := []types.ImageIdentifier{{ImageTag: aws.String("v1")}}
+	pushImage(t, c, "restored", "v1", "v1")
+	for _, target := range []types.TargetStorageClass{types.TargetStorageClassArchive, types.TargetStorageClassStandard} {
+		if _, err := c.UpdateImageStorageClass(ctx, &ecr.UpdateImageStorageClassInput{RepositoryName: aws.String("restored"),
+			ImageId: &id[0], TargetStorageClass: target}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	restoredAt := clock.Now()
+	clock.advance(48 * time.Hour)
+	const archiveOld = `{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":1},"action":{"type":"transition","targetStorageClass":"archive"}}]}`
+	if _, err := c.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: aws.String("restored"), LifecyclePolicyText: aws.String(archiveOld)}); err != nil {
+		t.Fatal(err)
+	}
+	if results, err := emu.RunLifecyclePolicies(); err != nil || len(results) != 1 || results[0].Action != "TRANSITION" {
+		t.Fatalf("run = %+v, %v; want one transition", results, err)
+	}
+	out, err := c.DescribeImages(ctx, &ecr.DescribeImagesInput{RepositoryName: aws.String("restored"), ImageIds: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := out.ImageDetails[0]
+	if d.ImageStatus != types.ImageStatusArchived || !aws.ToTime(d.LastActivatedAt).Equal(restoredAt) || !aws.ToTime(d.LastArchivedAt).Equal(clock.Now()) {
+		t.Errorf("status %s, lastActivatedAt %v (want %v), lastArchivedAt %v (want %v)",
+			d.ImageStatus, d.LastActivatedAt, restoredAt, d.LastArchivedAt, clock.Now())
+	}
+}
