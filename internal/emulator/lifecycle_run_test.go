@@ -255,3 +255,52 @@ func TestRunLifecyclePolicies_transitionAfterRestore(t *testing.T) {
 			d.ImageStatus, d.LastActivatedAt, restoredAt, d.LastArchivedAt, clock.Now())
 	}
 }
+
+// Runs concurrent with pushes and reads are race-free (go test -race) and
+// leave a consistent repository: every listed image can be described.
+func TestRunLifecyclePolicies_concurrent(t *testing.T) {
+	ctx := context.Background()
+	c, emu := newClient(t)
+	mustCreateRepo(t, c, "busy")
+	const keepThree = `{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":3},"action":{"type":"expire"}}]}`
+	if _, err := c.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: aws.String("busy"), LifecyclePolicyText: aws.String(keepThree)}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	runs := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-done:
+				runs <- n
+				return
+			default:
+			}
+			if _, err := emu.RunLifecyclePolicies(); err != nil {
+				t.Error(err)
+			}
+			n++
+		}
+	}()
+	for i := range 40 {
+		pushImage(t, c, "busy", fmt.Sprint("img-", i), fmt.Sprint("t", i))
+		if _, err := c.DescribeImages(ctx, &ecr.DescribeImagesInput{RepositoryName: aws.String("busy")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	if n := <-runs; n == 0 {
+		t.Fatal("no lifecycle run happened during the pushes")
+	}
+	if _, err := emu.RunLifecyclePolicies(); err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.ListImages(ctx, &ecr.ListImagesInput{RepositoryName: aws.String("busy")})
+	if err != nil || len(list.ImageIds) != 3 {
+		t.Fatalf("images left = %d (%v), want 3", len(list.ImageIds), err)
+	}
+	if _, err := c.DescribeImages(ctx, &ecr.DescribeImagesInput{RepositoryName: aws.String("busy"), ImageIds: list.ImageIds}); err != nil {
+		t.Fatalf("a listed image cannot be described: %v", err)
+	}
+}
