@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -169,32 +170,48 @@ func runLifecyclePolicies(ctx context.Context, emu *emulator.Emulator, interval 
 	}
 }
 
-// dirBlobs keeps uploaded layer content in files named after their digest
-// ("sha256-<hex>"), each written durably before the upload is acknowledged,
-// so that the layers of the persisted state can still be downloaded after
-// a restart. The state file keeps only their digests and sizes.
+// dirBlobs keeps uploaded layer content and the parts of uploads in
+// progress in files named after their key ("sha256-<hex>",
+// "upload-<id>-<n>"), each written durably before the write is
+// acknowledged, so that they survive a restart with the state; the state
+// file keeps only digests and sizes.
 type dirBlobs struct{ dir string }
 
-func (b dirBlobs) file(digest string) (string, error) {
-	if strings.ContainsAny(digest, `/\`) || !strings.HasPrefix(digest, "sha256:") {
-		return "", fmt.Errorf("bad blob digest %q", digest)
+var reBlobKey = regexp.MustCompile(`^(sha256:[0-9a-f]{64}|upload:[0-9a-fA-F-]{36}:[0-9]+)$`)
+
+func (b dirBlobs) file(key string) (string, error) {
+	if !reBlobKey.MatchString(key) {
+		return "", fmt.Errorf("bad blob key %q", key)
 	}
-	return strings.Replace(digest, ":", "-", 1), nil
+	return strings.ReplaceAll(key, ":", "-"), nil
 }
 
-func (b dirBlobs) PutBlob(digest string, data []byte) error {
-	name, err := b.file(digest)
+func (b dirBlobs) DeleteBlob(key string) error {
+	name, err := b.file(key)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(b.dir, name)); err == nil {
-		return nil // content-addressed: already there
+	if err := os.Remove(filepath.Join(b.dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func (b dirBlobs) PutBlob(key string, data []byte) error {
+	name, err := b.file(key)
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(key, "sha256:") {
+		if _, err := os.Stat(filepath.Join(b.dir, name)); err == nil {
+			return nil // content-addressed: already there
+		}
 	}
 	return writeFileDurably(b.dir, name, data)
 }
 
-func (b dirBlobs) Blob(digest string) ([]byte, bool, error) {
-	name, err := b.file(digest)
+func (b dirBlobs) Blob(key string) ([]byte, bool, error) {
+	name, err := b.file(key)
 	if err != nil {
 		return nil, false, err
 	}

@@ -294,6 +294,62 @@ func TestLayerContentSurvivesKill(t *testing.T) {
 	}
 }
 
+// An upload survives kill -9 between its parts: the acknowledged first part
+// is on disk (not in state.json), the upload completes after the restart,
+// and then only the layer's file is left.
+func TestUploadSurvivesKillBetweenParts(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, "-data-dir", dir)
+	ctx := context.Background()
+	repo := aws.String("multipart")
+	if _, err := client(p.url, "AKIDEXAMPLE", "secret").CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: repo}); err != nil {
+		t.Fatal(err)
+	}
+	content := []byte(strings.Repeat("0123456789abcdef", 5<<20/16) + "the last part")
+	sum := sha256.Sum256(content)
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	part := func(url string, uploadID *string, first, last int) {
+		t.Helper()
+		if _, err := client(url, "AKIDEXAMPLE", "secret").UploadLayerPart(ctx, &ecr.UploadLayerPartInput{RepositoryName: repo,
+			UploadId: uploadID, PartFirstByte: aws.Int64(int64(first)), PartLastByte: aws.Int64(int64(last)),
+			LayerPartBlob: content[first : last+1]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	up, err := client(p.url, "AKIDEXAMPLE", "secret").InitiateLayerUpload(ctx, &ecr.InitiateLayerUploadInput{RepositoryName: repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part(p.url, up.UploadId, 0, 5<<20-1)
+	state, err := os.ReadFile(filepath.Join(dir, "state.json"))
+	if err != nil || len(state) > 1<<20 {
+		t.Fatalf("state.json during the upload: %d bytes (%v); the part must not be in it", len(state), err)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p.wait(t)
+
+	p2 := start(t, "-data-dir", dir)
+	part(p2.url, up.UploadId, 5<<20, len(content)-1)
+	done, err := client(p2.url, "AKIDEXAMPLE", "secret").CompleteLayerUpload(ctx, &ecr.CompleteLayerUploadInput{RepositoryName: repo,
+		UploadId: up.UploadId, LayerDigests: []string{digest}})
+	if err != nil || aws.ToString(done.LayerDigest) != digest {
+		t.Fatalf("complete after restart: %v, %v; want digest %s", done, err, digest)
+	}
+	files, err := os.ReadDir(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Name())
+	}
+	if want := strings.Replace(digest, ":", "-", 1); len(names) != 1 || names[0] != want {
+		t.Errorf("blob files after completion = %v, want only %s", names, want)
+	}
+}
+
 func TestSignalsExitZero(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {

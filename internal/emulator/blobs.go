@@ -8,15 +8,48 @@ import (
 	"sync"
 )
 
-// BlobStore keeps the content of uploaded layers by digest, so that the
-// URL GetDownloadUrlForLayer answers can be downloaded. The default keeps
-// them in memory; cmd/ecr-emulator -data-dir keeps them in files.
+// BlobStore keeps the content of uploaded layers, so that the URL
+// GetDownloadUrlForLayer answers can be downloaded, and the parts of uploads
+// in progress, so that the state does not carry them. Keys are a layer's
+// digest ("sha256:<64 hex>") or an upload part's partKey
+// ("upload:<upload id>:<part index>"). The default keeps them in memory;
+// cmd/ecr-emulator -data-dir keeps them in files.
 type BlobStore interface {
-	// PutBlob stores data under digest ("sha256:<64 hex>"); when it
-	// returns nil the content must survive as long as the state does.
-	PutBlob(digest string, data []byte) error
-	// Blob returns the content stored under digest; ok is false if none.
-	Blob(digest string) (data []byte, ok bool, err error)
+	// PutBlob stores data under key; when it returns nil the content must
+	// survive as long as the state does.
+	PutBlob(key string, data []byte) error
+	// Blob returns the content stored under key; ok is false if none.
+	Blob(key string) (data []byte, ok bool, err error)
+	// DeleteBlob removes key, if present.
+	DeleteBlob(key string) error
+}
+
+// partKey is the BlobStore key of part i (from 0) of an upload.
+func partKey(uploadID string, i int) string { return fmt.Sprintf("upload:%s:%d", uploadID, i) }
+
+// uploadedData assembles the parts of an upload.
+func (e *Emulator) uploadedData(up *Upload) ([]byte, error) {
+	data := make([]byte, 0, up.received())
+	for i := range up.PartSizes {
+		part, ok, err := e.blobs.Blob(partKey(up.ID, i))
+		if err == nil && !ok {
+			err = fmt.Errorf("part %d of upload %s is missing from the blob store", i, up.ID)
+		}
+		if err != nil {
+			return nil, errPersist(err)
+		}
+		data = append(data, part...)
+	}
+	return data, nil
+}
+
+// dropParts removes the parts of a finished upload; n is its part count.
+// It runs once the state without the upload is persisted (request.afterWrite),
+// so that a crash before that leaves the parts the restored upload needs.
+func (e *Emulator) dropParts(uploadID string, n int) {
+	for i := range n {
+		_ = e.blobs.DeleteBlob(partKey(uploadID, i)) // an orphan part costs only space
+	}
 }
 
 // WithBlobStore sets where uploaded layer content is kept (default: memory).
@@ -34,6 +67,13 @@ func (b *memBlobs) PutBlob(digest string, data []byte) error {
 		b.m = map[string][]byte{}
 	}
 	b.m[digest] = data
+	return nil
+}
+
+func (b *memBlobs) DeleteBlob(key string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.m, key)
 	return nil
 }
 

@@ -120,6 +120,9 @@ type request struct {
 	e       *Emulator
 	host    string // the Host the request came to, for URLs that point back
 	tls     bool
+	// afterWrite runs once a successful write is persisted, outside the
+	// state lock (e.g. dropping the parts of a completed upload).
+	afterWrite []func()
 }
 
 // handlerFunc implements one operation. It runs with e.mu held (read lock

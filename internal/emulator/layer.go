@@ -171,7 +171,7 @@ func initiateLayerUpload(r *request, reg *Registry) (any, error) {
 		return nil, err
 	}
 	id := r.e.ids.uuid()
-	repo.Data.Uploads[id] = &Upload{ID: id, Data: []byte{}, StartedAt: ts(r.e.now())}
+	repo.Data.Uploads[id] = &Upload{ID: id, StartedAt: ts(r.e.now())}
 	return initiateLayerUploadOutput{UploadID: id, PartSize: layerPartSize}, nil
 }
 
@@ -230,7 +230,7 @@ func uploadLayerPart(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	received := int64(len(up.Data))
+	received := up.received()
 	first, last, n := *in.PartFirstByte, *in.PartLastByte, int64(len(in.LayerPartBlob))
 	if n == 0 || first != received || last != first+n-1 {
 		return nil, &APIError{
@@ -245,10 +245,12 @@ func uploadLayerPart(r *request, reg *Registry) (any, error) {
 			},
 		}
 	}
-	up.Data = append(up.Data, in.LayerPartBlob...)
+	if err := r.e.blobs.PutBlob(partKey(up.ID, len(up.PartSizes)), in.LayerPartBlob); err != nil {
+		return nil, errPersist(err)
+	}
 	up.PartSizes = append(up.PartSizes, n)
 	return uploadLayerPartOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName,
-		UploadID: up.ID, LastByteReceived: int64(len(up.Data)) - 1}, nil
+		UploadID: up.ID, LastByteReceived: received + n - 1}, nil
 }
 
 type completeLayerUploadOutput struct {
@@ -282,7 +284,7 @@ func completeLayerUpload(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(up.Data) == 0 {
+	if up.received() == 0 {
 		return nil, apiErr("EmptyUploadException",
 			"The upload with id '%s' in the repository with name '%s' in the registry with id '%s' contains no data",
 			up.ID, repo.RepositoryName, repo.RegistryID)
@@ -293,7 +295,11 @@ func completeLayerUpload(r *request, reg *Registry) (any, error) {
 				"Layer parts must be at least 5 MiB in size: part %d of upload '%s' has %d bytes", i+1, up.ID, size)
 		}
 	}
-	sum := sha256.Sum256(up.Data)
+	data, err := r.e.uploadedData(up)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
 	digest := "sha256:" + hex.EncodeToString(sum[:])
 	matched := false
 	for _, d := range in.LayerDigests {
@@ -308,16 +314,18 @@ func completeLayerUpload(r *request, reg *Registry) (any, error) {
 	// Content-addressed, so storing it again is harmless; stored before
 	// the existence check so that a layer known only from a manifest gets
 	// its content.
-	if err := r.e.blobs.PutBlob(digest, up.Data); err != nil {
+	if err := r.e.blobs.PutBlob(digest, data); err != nil {
 		return nil, errPersist(err)
 	}
+	id, n := up.ID, len(up.PartSizes)
+	r.afterWrite = append(r.afterWrite, func() { r.e.dropParts(id, n) })
 	if layerIndex(repo, r.e.now(), digest)[digest] != nil {
 		delete(repo.Data.Uploads, up.ID)
 		return nil, apiErr("LayerAlreadyExistsException",
 			"The layer with digest '%s' already exists in the repository with name '%s' in the registry with id '%s'",
 			digest, repo.RepositoryName, repo.RegistryID)
 	}
-	repo.Data.Layers[digest] = &Layer{Digest: digest, Size: int64(len(up.Data))}
+	repo.Data.Layers[digest] = &Layer{Digest: digest, Size: int64(len(data))}
 	delete(repo.Data.Uploads, up.ID)
 	return completeLayerUploadOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName,
 		UploadID: up.ID, LayerDigest: digest}, nil

@@ -4,14 +4,19 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 )
 
 // uploadLayer pushes content through Initiate/UploadLayerPart/Complete in
@@ -319,5 +324,80 @@ func TestLayersOfBareManifests(t *testing.T) {
 	_, err = c.GetDownloadUrlForLayer(ctx, &ecr.GetDownloadUrlForLayerInput{RepositoryName: aws.String("bare"), LayerDigest: aws.String(layer)})
 	if errCode(err) != "LayerInaccessibleException" {
 		t.Fatalf("archived layer download: %v", err)
+	}
+}
+
+// recordingBlobs is a BlobStore that keeps what it holds visible to a test.
+type recordingBlobs struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (b *recordingBlobs) PutBlob(key string, data []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.m[key] = data
+	return nil
+}
+
+func (b *recordingBlobs) Blob(key string) ([]byte, bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	data, ok := b.m[key]
+	return data, ok, nil
+}
+
+func (b *recordingBlobs) DeleteBlob(key string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.m, key)
+	return nil
+}
+
+func (b *recordingBlobs) keys() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Sorted(maps.Keys(b.m))
+}
+
+// An upload's parts live in the BlobStore, not in the state, while it is in
+// progress; once it completes, only the layer is left.
+func TestUploadPartsInBlobStore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	blobs := &recordingBlobs{m: map[string][]byte{}}
+	c, emu := newClient(t, emulator.WithBlobStore(blobs))
+	mustCreateRepo(t, c, "parts")
+	content := strings.Repeat("p", 5<<20) + "tail"
+	up, err := c.InitiateLayerUpload(ctx, &ecr.InitiateLayerUploadInput{RepositoryName: aws.String("parts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(up.UploadId)
+	for _, p := range []struct{ first, last int }{{0, 5<<20 - 1}, {5 << 20, len(content) - 1}} {
+		if _, err := c.UploadLayerPart(ctx, &ecr.UploadLayerPartInput{RepositoryName: aws.String("parts"), UploadId: up.UploadId,
+			PartFirstByte: aws.Int64(int64(p.first)), PartLastByte: aws.Int64(int64(p.last)), LayerPartBlob: []byte(content[p.first : p.last+1])}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := blobs.keys(), []string{"upload:" + id + ":0", "upload:" + id + ":1"}; !slices.Equal(got, want) {
+		t.Errorf("blob store during the upload = %v, want %v", got, want)
+	}
+	snap, err := emu.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap) > 1<<20 {
+		t.Errorf("the state holds %d bytes during a 5 MiB upload: the parts are in it", len(snap))
+	}
+	if _, err := c.CompleteLayerUpload(ctx, &ecr.CompleteLayerUploadInput{RepositoryName: aws.String("parts"), UploadId: up.UploadId,
+		LayerDigests: []string{blobDigest(content)}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := blobs.keys(), []string{blobDigest(content)}; !slices.Equal(got, want) {
+		t.Errorf("blob store after completion = %v, want only the layer %v", got, want)
+	}
+	if data, _, _ := blobs.Blob(blobDigest(content)); string(data) != content {
+		t.Errorf("stored layer has %d bytes, want the %d uploaded", len(data), len(content))
 	}
 }

@@ -106,14 +106,23 @@ func (e *Emulator) dispatch(op operation, req *request) (out any, err error) {
 		return op.fn(req, e.st.registry(req.account, req.region, false))
 	}
 	out, snap, err := e.write(op, req)
-	if snap == nil {
-		return out, err
+	if snap != nil {
+		if perr := e.persistHeld(snap); perr != nil {
+			return nil, errPersist(perr)
+		}
 	}
+	if err == nil {
+		for _, f := range req.afterWrite {
+			f()
+		}
+	}
+	return out, err
+}
+
+// persistHeld persists snap and releases persistMu, which write left held.
+func (e *Emulator) persistHeld(snap []byte) error {
 	defer e.persistMu.Unlock()
-	if perr := e.persist(snap); perr != nil {
-		return nil, errPersist(perr)
-	}
-	return out, nil
+	return e.persist(snap)
 }
 
 // write runs a mutating operation under the write lock. With a persist

@@ -175,10 +175,21 @@ type Layer struct {
 
 // Upload is a layer upload in progress.
 type Upload struct {
-	ID        string  `json:"id"`
-	Data      []byte  `json:"data"`
-	PartSizes []int64 `json:"partSizes,omitempty"` // bytes of each UploadLayerPart, in order
+	ID string `json:"id"`
+	// PartSizes are the bytes of each UploadLayerPart, in order; the parts
+	// themselves are in the BlobStore under partKey(ID, i), so that the
+	// state (persisted on every write) does not carry them.
+	PartSizes []int64 `json:"partSizes,omitempty"`
 	StartedAt *Time   `json:"startedAt"`
+}
+
+// received is the number of bytes uploaded so far.
+func (up *Upload) received() int64 {
+	var n int64
+	for _, s := range up.PartSizes {
+		n += s
+	}
+	return n
 }
 
 // LifecyclePreview is the state of a lifecycle policy preview.
