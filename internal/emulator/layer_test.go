@@ -400,4 +400,21 @@ func TestUploadPartsInBlobStore(t *testing.T) {
 	if data, _, _ := blobs.Blob(blobDigest(content)); string(data) != content {
 		t.Errorf("stored layer has %d bytes, want the %d uploaded", len(data), len(content))
 	}
+	// The same content again: LayerAlreadyExistsException, and its part goes too.
+	again, err := c.InitiateLayerUpload(ctx, &ecr.InitiateLayerUploadInput{RepositoryName: aws.String("parts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UploadLayerPart(ctx, &ecr.UploadLayerPartInput{RepositoryName: aws.String("parts"), UploadId: again.UploadId,
+		PartFirstByte: aws.Int64(0), PartLastByte: aws.Int64(int64(len(content) - 1)), LayerPartBlob: []byte(content)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CompleteLayerUpload(ctx, &ecr.CompleteLayerUploadInput{RepositoryName: aws.String("parts"), UploadId: again.UploadId,
+		LayerDigests: []string{blobDigest(content)}})
+	if errCode(err) != "LayerAlreadyExistsException" {
+		t.Fatalf("second upload of the same content: %v", err)
+	}
+	if got, want := blobs.keys(), []string{blobDigest(content)}; !slices.Equal(got, want) {
+		t.Errorf("blob store after LayerAlreadyExistsException = %v, want only the layer %v", got, want)
+	}
 }
