@@ -36,7 +36,8 @@ func (e *Emulator) uploadedData(up *Upload) ([]byte, error) {
 			err = fmt.Errorf("part %d of upload %s is missing from the blob store", i, up.ID)
 		}
 		if err != nil {
-			return nil, errPersist(err)
+			return nil, &APIError{Type: "ServerException", Status: http.StatusInternalServerError,
+				Message: "reading the uploaded parts: " + err.Error()}
 		}
 		data = append(data, part...)
 	}
