@@ -123,6 +123,10 @@ type request struct {
 	// afterWrite runs once a successful write is persisted, outside the
 	// state lock (e.g. dropping the parts of a completed upload).
 	afterWrite []func()
+	// keepOnError says that the operation changed the state before it
+	// failed, and that the change stands: it is persisted, and afterWrite
+	// runs, as for a success.
+	keepOnError bool
 }
 
 // handlerFunc implements one operation. It runs with e.mu held (read lock

@@ -689,6 +689,15 @@ func (l listRefs) add(img *Image, n int) {
 	}
 }
 
+// removeListedImage is removeImage that also uncounts, in refs, the
+// references of a manifest list it removes.
+func removeListedImage(repo *Repository, tagsOf map[string][]string, refs listRefs, img *Image) []string {
+	if isIndexMediaType(img.ManifestMediaType) {
+		refs.add(img, -1)
+	}
+	return removeImage(repo, tagsOf, img.Digest)
+}
+
 // removeImage deletes an image and its tags; tagsOf is imageTagsByDigest,
 // kept up to date. It returns the tags removed.
 func removeImage(repo *Repository, tagsOf map[string][]string, digest string) []string {
@@ -720,12 +729,7 @@ func batchDeleteImage(r *request, reg *Registry) (any, error) {
 	// Built once per request and kept in step with the deletions below.
 	tagsOf := imageTagsByDigest(repo)
 	refs := newListRefs(repo)
-	remove := func(img *Image) []string {
-		if isIndexMediaType(img.ManifestMediaType) {
-			refs.add(img, -1)
-		}
-		return removeImage(repo, tagsOf, img.Digest)
-	}
+	remove := func(img *Image) []string { return removeListedImage(repo, tagsOf, refs, img) }
 	for _, id := range in.ImageIDs {
 		img, code, reason := resolveImage(repo, id)
 		if code != "" {

@@ -318,10 +318,11 @@ func completeLayerUpload(r *request, reg *Registry) (any, error) {
 		return nil, errPersist(err)
 	}
 	id, n := up.ID, len(up.PartSizes)
+	r.afterWrite = append(r.afterWrite, func() { r.e.dropParts(id, n) })
 	if layerIndex(repo, r.e.now(), digest)[digest] != nil {
-		// An error answer is not persisted, so the parts go now: the
-		// layer they make up is stored.
-		r.e.dropParts(id, n)
+		// The upload is over all the same: its removal is persisted and
+		// its parts go.
+		r.keepOnError = true
 		delete(repo.Data.Uploads, up.ID)
 		return nil, apiErr("LayerAlreadyExistsException",
 			"The layer with digest '%s' already exists in the repository with name '%s' in the registry with id '%s'",
@@ -329,7 +330,6 @@ func completeLayerUpload(r *request, reg *Registry) (any, error) {
 	}
 	repo.Data.Layers[digest] = &Layer{Digest: digest, Size: int64(len(data))}
 	delete(repo.Data.Uploads, up.ID)
-	r.afterWrite = append(r.afterWrite, func() { r.e.dropParts(id, n) })
 	return completeLayerUploadOutput{RegistryID: repo.RegistryID, RepositoryName: repo.RepositoryName,
 		UploadID: up.ID, LayerDigest: digest}, nil
 }

@@ -366,7 +366,8 @@ func TestUploadPartsInBlobStore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	blobs := &recordingBlobs{m: map[string][]byte{}}
-	c, emu := newClient(t, emulator.WithBlobStore(blobs))
+	var persisted []byte // the last persisted state
+	c, emu := newClient(t, emulator.WithBlobStore(blobs), emulator.WithPersist(func(s []byte) error { persisted = s; return nil }))
 	mustCreateRepo(t, c, "parts")
 	content := strings.Repeat("p", 5<<20) + "tail"
 	up, err := c.InitiateLayerUpload(ctx, &ecr.InitiateLayerUploadInput{RepositoryName: aws.String("parts")})
@@ -416,5 +417,10 @@ func TestUploadPartsInBlobStore(t *testing.T) {
 	}
 	if got, want := blobs.keys(), []string{blobDigest(content)}; !slices.Equal(got, want) {
 		t.Errorf("blob store after LayerAlreadyExistsException = %v, want only the layer %v", got, want)
+	}
+	// The upload's end is persisted too, so a restart does not bring back
+	// an upload whose parts are gone.
+	if strings.Contains(string(persisted), aws.ToString(again.UploadId)) {
+		t.Errorf("the persisted state still holds upload %s after LayerAlreadyExistsException", aws.ToString(again.UploadId))
 	}
 }

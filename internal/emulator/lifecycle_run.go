@@ -66,10 +66,7 @@ func (e *Emulator) RunLifecyclePolicies() ([]LifecycleRunResult, error) {
 							done.Skipped = "referenced by a manifest list"
 							break
 						}
-						if isIndexMediaType(img.ManifestMediaType) {
-							refs.add(img, -1)
-						}
-						removeImage(repo, tagsOf, img.Digest)
+						removeListedImage(repo, tagsOf, refs, img)
 					case "TRANSITION":
 						img.settle(now) // a completed restore keeps its lastActivatedAt
 						// The only target class is archive (lifecyclepolicy.Validate).

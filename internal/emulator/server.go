@@ -111,7 +111,7 @@ func (e *Emulator) dispatch(op operation, req *request) (out any, err error) {
 			return nil, errPersist(perr)
 		}
 	}
-	if err == nil {
+	if err == nil || req.keepOnError {
 		for _, f := range req.afterWrite {
 			f()
 		}
@@ -135,15 +135,15 @@ func (e *Emulator) write(op operation, req *request) (out any, snap []byte, err 
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out, err = op.fn(req, e.st.registry(req.account, req.region, true))
-	if err != nil || e.persist == nil {
+	if (err != nil && !req.keepOnError) || e.persist == nil {
 		return out, nil, err
 	}
-	snap, err = json.Marshal(e.st)
-	if err != nil {
-		return nil, nil, errPersist(err)
+	snap, merr := json.Marshal(e.st)
+	if merr != nil {
+		return nil, nil, errPersist(merr)
 	}
 	e.persistMu.Lock()
-	return out, snap, nil
+	return out, snap, err
 }
 
 func errPersist(err error) *APIError {
