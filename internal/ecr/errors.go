@@ -3,6 +3,7 @@ package ecr
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 )
@@ -39,5 +40,26 @@ func isRepositoryNotFound(err error) bool {
 // isRepositoryNotEmpty reports whether err is ECR's RepositoryNotEmptyException.
 func isRepositoryNotEmpty(err error) bool {
 	var e *awstypes.RepositoryNotEmptyException
+	return errors.As(err, &e)
+}
+
+// isIAMPropagationError reports whether err is the InvalidParameterException
+// ECR returns for a policy naming a principal IAM does not know (yet). ECR
+// answers an invalid policy with the same error, but the plan has ruled
+// that out, so SetRepositoryPolicy is retried on it.
+func isIAMPropagationError(err error) bool {
+	var e *awstypes.InvalidParameterException
+	return errors.As(err, &e) && strings.Contains(e.ErrorMessage(), "Invalid repository policy provided")
+}
+
+// isRepositoryPolicyNotFound reports whether err is ECR's RepositoryPolicyNotFoundException.
+func isRepositoryPolicyNotFound(err error) bool {
+	var e *awstypes.RepositoryPolicyNotFoundException
+	return errors.As(err, &e)
+}
+
+// isLifecyclePolicyNotFound reports whether err is ECR's LifecyclePolicyNotFoundException.
+func isLifecyclePolicyNotFound(err error) bool {
+	var e *awstypes.LifecyclePolicyNotFoundException
 	return errors.As(err, &e)
 }

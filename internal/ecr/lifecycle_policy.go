@@ -2,12 +2,10 @@ package ecr
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
@@ -51,12 +49,6 @@ var lifecyclePolicy = repositoryScopedPolicy[lifecyclePolicyDocument]{
 		return err
 	},
 	isPolicyNotFound: isLifecyclePolicyNotFound,
-}
-
-// isLifecyclePolicyNotFound reports whether err is ECR's LifecyclePolicyNotFoundException.
-func isLifecyclePolicyNotFound(err error) bool {
-	var e *awstypes.LifecyclePolicyNotFoundException
-	return errors.As(err, &e)
 }
 
 // findLifecyclePolicyByName returns the lifecycle policy of a repository of

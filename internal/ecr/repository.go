@@ -420,22 +420,6 @@ func (r *repositoryResource) notEmptyDetail(ctx context.Context, state *reposito
 		"and apply that before destroying; or delete the images first.\n\n%s", what, err)
 }
 
-// countImages counts the distinct image digests of a repository.
-func countImages(ctx context.Context, client *ecr.Client, name, registryID string) (int, error) {
-	digests := map[string]bool{}
-	p := ecr.NewListImagesPaginator(client, &ecr.ListImagesInput{RepositoryName: aws.String(name), RegistryId: aws.String(registryID)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return 0, err
-		}
-		for _, id := range page.ImageIds {
-			digests[aws.ToString(id.ImageDigest)] = true
-		}
-	}
-	return len(digests), nil
-}
-
 // ImportState imports by name (`terraform import`, an `import` block's id)
 // or by identity.
 func (r *repositoryResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -454,34 +438,6 @@ func (r *repositoryResource) ImportState(ctx context.Context, req resource.Impor
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
-}
-
-// checkIdentityScope rejects an identity (from an import block, state or
-// a moved block) of another Region or account than the provider's: this
-// provider configuration cannot reach it. Empty values are not checked.
-// Shared by every resource whose identity has region and account_id.
-func checkIdentityScope(ctx context.Context, meta *framework.Meta, region, account string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if meta == nil {
-		return diags // not configured yet
-	}
-	if region != "" && region != meta.Region {
-		diags.AddAttributeError(path.Root("region"), "Resource identity in another Region",
-			fmt.Sprintf("The identity's region %q is not the provider's region %q. Use a provider configuration for that Region.",
-				region, meta.Region))
-	}
-	if account != "" {
-		own, err := meta.AccountID(ctx)
-		switch {
-		case err != nil:
-			diags.AddError("reading the provider's account id", err.Error())
-		case account != own:
-			diags.AddAttributeError(path.Root("account_id"), "Resource identity in another account",
-				fmt.Sprintf("The identity's account %q is not the provider's account %q: the provider's credentials belong to another account.",
-					account, own))
-		}
-	}
-	return diags
 }
 
 func (r *repositoryResource) setIdentity(ctx context.Context, m *repositoryResourceModel, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
@@ -588,4 +544,29 @@ func sameEncryption(state, plan []encryptionConfigurationModel) bool {
 		return false
 	}
 	return p.KMSKey.IsUnknown() || sameKMSKey(p.KMSKey.ValueString(), s.KMSKey.ValueString())
+}
+
+// findRepositoryByName returns the repository of the caller's registry, or
+// a notFoundError.
+func findRepositoryByName(ctx context.Context, client *ecr.Client, name string) (*awstypes.Repository, error) {
+	return findRepository(ctx, client, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
+}
+
+// findRepository returns the single repository that input names.
+func findRepository(ctx context.Context, client *ecr.Client, input *ecr.DescribeRepositoriesInput) (*awstypes.Repository, error) {
+	what := fmt.Sprintf("ECR Repository (%v)", input.RepositoryNames)
+	out, err := client.DescribeRepositories(ctx, input)
+	if isRepositoryNotFound(err) {
+		return nil, &notFoundError{what: what, err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range out.Repositories {
+		// Eventual consistency: only the name asked for counts.
+		if aws.ToString(out.Repositories[i].RepositoryName) == input.RepositoryNames[0] {
+			return &out.Repositories[i], nil
+		}
+	}
+	return nil, &notFoundError{what: what}
 }

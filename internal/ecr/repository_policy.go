@@ -2,13 +2,10 @@ package ecr
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -57,21 +54,6 @@ var repositoryPolicy = repositoryScopedPolicy[iamPolicyDocument]{
 		return err
 	},
 	isPolicyNotFound: isRepositoryPolicyNotFound,
-}
-
-// isIAMPropagationError reports whether err is the InvalidParameterException
-// ECR returns for a policy naming a principal IAM does not know (yet). ECR
-// answers an invalid policy with the same error, but the plan has ruled
-// that out, so SetRepositoryPolicy is retried on it.
-func isIAMPropagationError(err error) bool {
-	var e *awstypes.InvalidParameterException
-	return errors.As(err, &e) && strings.Contains(e.ErrorMessage(), "Invalid repository policy provided")
-}
-
-// isRepositoryPolicyNotFound reports whether err is ECR's RepositoryPolicyNotFoundException.
-func isRepositoryPolicyNotFound(err error) bool {
-	var e *awstypes.RepositoryPolicyNotFoundException
-	return errors.As(err, &e)
 }
 
 // findRepositoryPolicyByName returns the policy of a repository of the

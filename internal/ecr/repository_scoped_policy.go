@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -75,22 +74,6 @@ type repositoryScopedPolicyOutput struct {
 	repositoryName, registryID, text *string
 }
 
-// findRepositoryScopedPolicy turns the result of a Get call into the
-// finders' answer: a notFoundError when the repository or its policy does
-// not exist or the policy is empty.
-func findRepositoryScopedPolicy[T any](what string, out *T, err error, isPolicyNotFound func(error) bool, text func(*T) *string) (*T, error) {
-	if isRepositoryNotFound(err) || isPolicyNotFound(err) {
-		return nil, &notFoundError{what: what, err: err}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if aws.ToString(text(out)) == "" {
-		return nil, &notFoundError{what: what}
-	}
-	return out, nil
-}
-
 // newRepositoryScopedPolicyResource returns the resource for policy p.
 func newRepositoryScopedPolicyResource[K documentKind](p repositoryScopedPolicy[K]) resource.Resource {
 	return &repositoryScopedPolicyResource[K]{policy: p}
@@ -111,9 +94,6 @@ type repositoryScopedPolicyModel[K documentKind] struct {
 
 // policyWriteTimeout is the default of the create and update timeouts.
 const policyWriteTimeout = 2 * time.Minute
-
-// timeoutsAttrTypes are the attributes of the `timeouts` block.
-var timeoutsAttrTypes = map[string]attr.Type{"create": types.StringType, "update": types.StringType}
 
 func (r *repositoryScopedPolicyResource[K]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + r.policy.typeName
@@ -336,13 +316,6 @@ func (r *repositoryScopedPolicyResource[K]) waitReadable(ctx context.Context, na
 
 // ---- identity and import ----
 
-// repositoryIdentityModel is the identity of a repository-scoped resource.
-type repositoryIdentityModel struct {
-	Repository types.String `tfsdk:"repository"`
-	AccountID  types.String `tfsdk:"account_id"`
-	Region     types.String `tfsdk:"region"`
-}
-
 func (r *repositoryScopedPolicyResource[K]) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
@@ -360,40 +333,6 @@ func (r *repositoryScopedPolicyResource[K]) IdentitySchema(_ context.Context, _ 
 			},
 		},
 	}
-}
-
-// setRepositoryIdentity records the identity of a repository-scoped object.
-// registryID is the registry the API reported (the account id).
-func setRepositoryIdentity(ctx context.Context, meta *framework.Meta, identity *tfsdk.ResourceIdentity, repository, registryID string) diag.Diagnostics {
-	if identity == nil {
-		return nil
-	}
-	var region string
-	if meta != nil {
-		region = meta.Region
-	}
-	return identity.Set(ctx, repositoryIdentityModel{
-		Repository: types.StringValue(repository),
-		AccountID:  types.StringValue(registryID),
-		Region:     types.StringValue(region),
-	})
-}
-
-// checkRepositoryIdentity refuses an identity (from an import block or from
-// state) that names another account or Region than the provider's: the
-// provider can only reach its own registry.
-func checkRepositoryIdentity(ctx context.Context, meta *framework.Meta, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if identity == nil || identity.Raw.IsNull() || meta == nil {
-		return diags
-	}
-	var id repositoryIdentityModel
-	diags.Append(identity.Get(ctx, &id)...)
-	if diags.HasError() {
-		return diags
-	}
-	diags.Append(checkIdentityScope(ctx, meta, id.Region.ValueString(), id.AccountID.ValueString())...)
-	return diags
 }
 
 // ImportState imports by repository name (the import ID) or by identity,
@@ -422,9 +361,6 @@ func (r *repositoryScopedPolicyResource[K]) ImportState(ctx context.Context, req
 }
 
 // ---- moving state from hashicorp/aws ----
-
-// awsProviderAddress is the source address of hashicorp/aws.
-const awsProviderAddress = "registry.terraform.io/hashicorp/aws"
 
 // awsRepositoryScopedPolicyModel is the state hashicorp/aws v6 writes for
 // aws_ecr_repository_policy and aws_ecr_lifecycle_policy.
@@ -489,4 +425,20 @@ func (r *repositoryScopedPolicyResource[K]) moveFromAWS(ctx context.Context, req
 			Region:     src.Region,
 		})...)
 	}
+}
+
+// findRepositoryScopedPolicy turns the result of a Get call into the
+// finders' answer: a notFoundError when the repository or its policy does
+// not exist or the policy is empty.
+func findRepositoryScopedPolicy[T any](what string, out *T, err error, isPolicyNotFound func(error) bool, text func(*T) *string) (*T, error) {
+	if isRepositoryNotFound(err) || isPolicyNotFound(err) {
+		return nil, &notFoundError{what: what, err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if aws.ToString(text(out)) == "" {
+		return nil, &notFoundError{what: what}
+	}
+	return out, nil
 }

@@ -3,12 +3,7 @@ package ecr
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 )
 
 // propagationTimeout bounds how long a new object may stay invisible to
@@ -20,31 +15,6 @@ var (
 	pollInitial = 100 * time.Millisecond
 	pollMax     = 5 * time.Second
 )
-
-// findRepositoryByName returns the repository of the caller's registry, or
-// a notFoundError.
-func findRepositoryByName(ctx context.Context, client *ecr.Client, name string) (*awstypes.Repository, error) {
-	return findRepository(ctx, client, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
-}
-
-// findRepository returns the single repository that input names.
-func findRepository(ctx context.Context, client *ecr.Client, input *ecr.DescribeRepositoriesInput) (*awstypes.Repository, error) {
-	what := fmt.Sprintf("ECR Repository (%v)", input.RepositoryNames)
-	out, err := client.DescribeRepositories(ctx, input)
-	if isRepositoryNotFound(err) {
-		return nil, &notFoundError{what: what, err: err}
-	}
-	if err != nil {
-		return nil, err
-	}
-	for i := range out.Repositories {
-		// Eventual consistency: only the name asked for counts.
-		if aws.ToString(out.Repositories[i].RepositoryName) == input.RepositoryNames[0] {
-			return &out.Repositories[i], nil
-		}
-	}
-	return nil, &notFoundError{what: what}
-}
 
 // retryWhenNotFound calls f until it returns something other than a
 // not-found error or timeout has passed; then the last result stands. Use it
