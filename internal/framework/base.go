@@ -4,9 +4,29 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
+
+// metaFrom returns the provider's Meta from the ProviderData of any
+// Configure request. nil ProviderData (validation and plans before the
+// provider is configured) is nil Meta without an error.
+func metaFrom(providerData any) (*Meta, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if providerData == nil {
+		return nil, diags
+	}
+	m, ok := providerData.(*Meta)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("expected *framework.Meta, got %T; this is a bug in the provider", providerData))
+	}
+	return m, diags
+}
 
 // ResourceBase is embedded by every resource: it receives the provider's Meta.
 type ResourceBase struct {
@@ -15,16 +35,7 @@ type ResourceBase struct {
 
 // Configure implements resource.ResourceWithConfigure.
 func (r *ResourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return // ValidateConfig and plan before the provider is configured
-	}
-	m, ok := req.ProviderData.(*Meta)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("expected *framework.Meta, got %T; this is a bug in the provider", req.ProviderData))
-		return
-	}
-	r.Meta = m
+	r.Meta, resp.Diagnostics = metaFrom(req.ProviderData)
 }
 
 // DataSourceBase is embedded by every data source.
@@ -34,14 +45,35 @@ type DataSourceBase struct {
 
 // Configure implements datasource.DataSourceWithConfigure.
 func (d *DataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	m, ok := req.ProviderData.(*Meta)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("expected *framework.Meta, got %T; this is a bug in the provider", req.ProviderData))
-		return
-	}
-	d.Meta = m
+	d.Meta, resp.Diagnostics = metaFrom(req.ProviderData)
+}
+
+// EphemeralResourceBase is embedded by every ephemeral resource.
+type EphemeralResourceBase struct {
+	Meta *Meta
+}
+
+// Configure implements ephemeral.EphemeralResourceWithConfigure.
+func (e *EphemeralResourceBase) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	e.Meta, resp.Diagnostics = metaFrom(req.ProviderData)
+}
+
+// ListResourceBase is embedded by every list resource.
+type ListResourceBase struct {
+	Meta *Meta
+}
+
+// Configure implements list.ListResourceWithConfigure.
+func (l *ListResourceBase) Configure(_ context.Context, req list.ConfigureRequest, resp *list.ConfigureResponse) {
+	l.Meta, resp.Diagnostics = metaFrom(req.ProviderData)
+}
+
+// ActionBase is embedded by every action.
+type ActionBase struct {
+	Meta *Meta
+}
+
+// Configure implements action.ActionWithConfigure.
+func (a *ActionBase) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	a.Meta, resp.Diagnostics = metaFrom(req.ProviderData)
 }
