@@ -144,6 +144,17 @@ func (b *Backend) RequireLocal(t *testing.T, why string) {
 	}
 }
 
+// OtherRegion is a second Region for tests of resources whose `region`
+// overrides the provider's.
+const OtherRegion = "eu-west-1"
+
+// ClientIn returns an SDK client of the backend for another Region (the
+// emulator and moto keep a registry per Region, named by the request's
+// signature).
+func (b *Backend) ClientIn(region string) *ecr.Client {
+	return ecr.New(b.Client.Options(), func(o *ecr.Options) { o.Region = region })
+}
+
 // NewClient returns an SDK client for an endpoint with test credentials.
 func NewClient(url string) *ecr.Client {
 	return ecr.New(ecr.Options{

@@ -4,9 +4,18 @@ package ecr_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
+	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -16,6 +25,7 @@ import (
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
 	"github.com/ecrkit/terraform-provider-ecr/internal/ecr"
+	"github.com/ecrkit/terraform-provider-ecr/internal/provider"
 )
 
 // finder is an entity's finder as exported for the tests: the object a key
@@ -30,7 +40,7 @@ func testAccCheckExists[T any](b *acctest.Backend, addr, keyAttr string, find fi
 		if !ok {
 			return fmt.Errorf("%s not found in state", addr)
 		}
-		out, err := find(acctest.Context(), b.Client, rs.Primary.Attributes[keyAttr])
+		out, err := find(acctest.Context(), testAccClient(b, rs.Primary.Attributes["region"]), rs.Primary.Attributes[keyAttr])
 		if err != nil {
 			return err
 		}
@@ -50,7 +60,7 @@ func testAccCheckDestroy[T any](b *acctest.Backend, typeName, keyAttr string, fi
 				continue
 			}
 			key := rs.Primary.Attributes[keyAttr]
-			_, err := find(acctest.Context(), b.Client, key)
+			_, err := find(acctest.Context(), testAccClient(b, rs.Primary.Attributes["region"]), key)
 			if ecr.IsNotFound(err) {
 				continue
 			}
@@ -61,6 +71,15 @@ func testAccCheckDestroy[T any](b *acctest.Backend, typeName, keyAttr string, fi
 		}
 		return nil
 	}
+}
+
+// testAccClient is the backend's client for a resource's region (its
+// `region` attribute; empty for the provider's).
+func testAccClient(b *acctest.Backend, region string) *awsecr.Client {
+	if region == "" || region == b.Region {
+		return b.Client
+	}
+	return b.ClientIn(region)
 }
 
 // testAccStepDisappears applies config, then destroy deletes out of band
@@ -76,15 +95,6 @@ func testAccStepDisappears(config, addr string, exists resource.TestCheckFunc, d
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
 		},
-	}
-}
-
-// testAccDeleteRepository deletes a repository out of band, with its
-// images and policies.
-func testAccDeleteRepository(b *acctest.Backend, name string) func() error {
-	return func() error {
-		_, err := b.Client.DeleteRepository(acctest.Context(), &awsecr.DeleteRepositoryInput{RepositoryName: &name, Force: true})
-		return err
 	}
 }
 
@@ -110,4 +120,227 @@ func expectActionThenEmptyPlan(addr string, action plancheck.ResourceActionType)
 	checks := expectActionAt(addr, action)
 	checks.PostApplyPostRefresh = []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}
 	return checks
+}
+
+// ---- calling the provider server directly (tfprotov6), as Terraform would ----
+
+// protoProvider is a provider server and its schemas.
+type protoProvider struct {
+	srv     tfprotov6.ProviderServer
+	schemas *tfprotov6.GetProviderSchemaResponse
+	ids     *tfprotov6.GetResourceIdentitySchemasResponse
+}
+
+// newProtoProvider returns a provider server configured for b; with b nil
+// it is not configured (schemas and state moves need no configuration).
+func newProtoProvider(t *testing.T, b *acctest.Backend) *protoProvider {
+	t.Helper()
+	ctx := context.Background()
+	srv, err := providerserver.NewProtocol6WithError(provider.New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := srv.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b != nil {
+		resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
+			TerraformVersion: "1.12.0",
+			Config:           &tfprotov6.DynamicValue{JSON: b.ProviderConfigJSON()},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		requireNoDiags(t, resp.Diagnostics)
+	}
+	return &protoProvider{srv: srv, schemas: schemas, ids: ids}
+}
+
+// resourceType is the state type of a resource type.
+func (p *protoProvider) resourceType(typeName string) tftypes.Object {
+	return p.schemas.ResourceSchemas[typeName].ValueType().(tftypes.Object)
+}
+
+// identityType is the identity type of a resource type.
+func (p *protoProvider) identityType(typeName string) tftypes.Object {
+	return p.ids.IdentitySchemas[typeName].ValueType().(tftypes.Object)
+}
+
+func mustDynamicValue(t *testing.T, typ tftypes.Type, v tftypes.Value) tfprotov6.DynamicValue {
+	t.Helper()
+	dv, err := tfprotov6.NewDynamicValue(typ, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dv
+}
+
+// identityData is an identity of typeName: its key attribute key, account
+// and region; empty values are null.
+func (p *protoProvider) identityData(t *testing.T, typeName, key, value, account, region string) *tfprotov6.ResourceIdentityData {
+	t.Helper()
+	str := func(s string) tftypes.Value {
+		if s == "" {
+			return tftypes.NewValue(tftypes.String, nil)
+		}
+		return tftypes.NewValue(tftypes.String, s)
+	}
+	typ := p.identityType(typeName)
+	dv := mustDynamicValue(t, typ, tftypes.NewValue(typ, map[string]tftypes.Value{
+		key: str(value), "account_id": str(account), "region": str(region),
+	}))
+	return &tfprotov6.ResourceIdentityData{IdentityData: &dv}
+}
+
+// attributes decodes an object value into its attributes.
+func attributes(t *testing.T, typ tftypes.Type, dv *tfprotov6.DynamicValue) map[string]tftypes.Value {
+	t.Helper()
+	if dv == nil {
+		t.Fatal("no value")
+	}
+	v, err := dv.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := v.As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	return attrs
+}
+
+// decodeStrings decodes an object's string attributes (others are skipped).
+func decodeStrings(t *testing.T, typ tftypes.Type, dv *tfprotov6.DynamicValue) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for k, a := range attributes(t, typ, dv) {
+		var s string
+		if a.Type().Is(tftypes.String) && a.IsKnown() && !a.IsNull() {
+			if err := a.As(&s); err != nil {
+				t.Fatal(err)
+			}
+			out[k] = s
+		}
+	}
+	return out
+}
+
+func requireNoDiags(t *testing.T, diags []*tfprotov6.Diagnostic) {
+	t.Helper()
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			t.Fatalf("unexpected error: %s: %s", d.Summary, d.Detail)
+		}
+	}
+}
+
+func requireError(t *testing.T, diags []*tfprotov6.Diagnostic, want string) {
+	t.Helper()
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError && strings.Contains(d.Summary+" "+d.Detail, want) {
+			return
+		}
+	}
+	t.Fatalf("want an error containing %q, got %v", want, diags)
+}
+
+// jsonOf renders a value compactly as JSON for comparisons.
+func jsonOf(t *testing.T, v tftypes.Value) string {
+	t.Helper()
+	var b strings.Builder
+	var render func(v tftypes.Value)
+	render = func(v tftypes.Value) {
+		switch {
+		case v.IsNull():
+			b.WriteString("null")
+		case v.Type().Is(tftypes.String):
+			var s string
+			_ = v.As(&s)
+			fmt.Fprintf(&b, "%q", s)
+		case v.Type().Is(tftypes.List{}):
+			var l []tftypes.Value
+			_ = v.As(&l)
+			b.WriteString("[")
+			for i, e := range l {
+				if i > 0 {
+					b.WriteString(",")
+				}
+				render(e)
+			}
+			b.WriteString("]")
+		default: // objects and maps, keys sorted
+			var m map[string]tftypes.Value
+			if err := v.As(&m); err != nil {
+				t.Fatalf("render %s: %v", v, err)
+			}
+			keys := make([]string, 0, len(m))
+			for k := range m {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			b.WriteString("{")
+			for i, k := range keys {
+				if i > 0 {
+					b.WriteString(",")
+				}
+				fmt.Fprintf(&b, "%q:", k)
+				render(m[k])
+			}
+			b.WriteString("}")
+		}
+	}
+	render(v)
+	return b.String()
+}
+
+func mapExact(m map[string]string) knownvalue.Check {
+	checks := map[string]knownvalue.Check{}
+	for k, v := range m {
+		checks[k] = knownvalue.StringExact(v)
+	}
+	return knownvalue.MapExact(checks)
+}
+
+// testAccPutImage pushes a minimal Docker v2 image manifest, unique per tag.
+func testAccPutImage(b *acctest.Backend, repository, tag string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		return putImage(b, repository, tag)
+	}
+}
+
+func putImage(b *acctest.Backend, repository, tag string) error {
+	digest := func(s string) string { return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(s))) }
+	manifest, err := json.Marshal(map[string]any{
+		"schemaVersion": 2,
+		"mediaType":     "application/vnd.docker.distribution.manifest.v2+json",
+		"config":        map[string]any{"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2, "digest": digest("config " + tag)},
+		"layers": []any{map[string]any{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 10,
+			"digest": digest("layer " + tag)}},
+	})
+	if err != nil {
+		return err
+	}
+	_, err = b.Client.PutImage(acctest.Context(), &awsecr.PutImageInput{
+		RepositoryName: aws.String(repository),
+		ImageManifest:  aws.String(string(manifest)),
+		ImageTag:       aws.String(tag),
+	})
+	return err
+}
+
+// testAccProviderConfigTags is the backend's provider block with
+// default_tags and ignore_tags.
+func testAccProviderConfigTags(b *acctest.Backend, defaultTags, ignoreKey string) string {
+	return b.ProviderConfigWith(fmt.Sprintf(`
+  default_tags {
+    tags = %[1]s
+  }
+  ignore_tags {
+    keys = [%[2]q]
+  }`, defaultTags, ignoreKey))
 }

@@ -27,20 +27,20 @@ func (e *notFoundError) Unwrap() error { return e.err }
 
 // isNotFound reports whether err is a finder's not-found error.
 func isNotFound(err error) bool {
-	var nf *notFoundError
-	return errors.As(err, &nf)
+	_, ok := errors.AsType[*notFoundError](err)
+	return ok
 }
 
 // isRepositoryNotFound reports whether err is ECR's RepositoryNotFoundException.
 func isRepositoryNotFound(err error) bool {
-	var e *awstypes.RepositoryNotFoundException
-	return errors.As(err, &e)
+	_, ok := errors.AsType[*awstypes.RepositoryNotFoundException](err)
+	return ok
 }
 
 // isRepositoryNotEmpty reports whether err is ECR's RepositoryNotEmptyException.
 func isRepositoryNotEmpty(err error) bool {
-	var e *awstypes.RepositoryNotEmptyException
-	return errors.As(err, &e)
+	_, ok := errors.AsType[*awstypes.RepositoryNotEmptyException](err)
+	return ok
 }
 
 // isIAMPropagationError reports whether err is the InvalidParameterException
@@ -48,18 +48,18 @@ func isRepositoryNotEmpty(err error) bool {
 // answers an invalid policy with the same error, but the plan has ruled
 // that out, so SetRepositoryPolicy is retried on it.
 func isIAMPropagationError(err error) bool {
-	var e *awstypes.InvalidParameterException
-	return errors.As(err, &e) && strings.Contains(e.ErrorMessage(), "Invalid repository policy provided")
+	e, ok := errors.AsType[*awstypes.InvalidParameterException](err)
+	return ok && strings.Contains(e.ErrorMessage(), "Invalid repository policy provided")
 }
 
 // isRepositoryPolicyNotFound reports whether err is ECR's RepositoryPolicyNotFoundException.
 func isRepositoryPolicyNotFound(err error) bool {
-	var e *awstypes.RepositoryPolicyNotFoundException
-	return errors.As(err, &e)
+	_, ok := errors.AsType[*awstypes.RepositoryPolicyNotFoundException](err)
+	return ok
 }
 
 // isLifecyclePolicyNotFound reports whether err is ECR's LifecyclePolicyNotFoundException.
 func isLifecyclePolicyNotFound(err error) bool {
-	var e *awstypes.LifecyclePolicyNotFoundException
-	return errors.As(err, &e)
+	_, ok := errors.AsType[*awstypes.LifecyclePolicyNotFoundException](err)
+	return ok
 }

@@ -3,79 +3,152 @@ package ecr
 import (
 	"context"
 	"fmt"
+	"strings"
 
-	"github.com/ecrkit/terraform-provider-ecr/internal/framework"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/framework"
 )
 
-// checkIdentityScope rejects an identity (from an import block, state or
-// a moved block) of another Region or account than the provider's: this
-// provider configuration cannot reach it. Empty values are not checked.
-// Shared by every resource whose identity has region and account_id.
-func checkIdentityScope(ctx context.Context, meta *framework.Meta, region, account string) diag.Diagnostics {
+// Resource identity and import, one way for every resource. An object of a
+// registry is named by one key attribute (a repository's `name`, a policy's
+// `repository`) within an account and a Region; the identity has the key
+// and `account_id` and `region`, and the resource's state has the key,
+// `id` (the key again) and `region`. Import takes either the import ID,
+// `<key>` or `<key>@<region>` (as hashicorp/aws v6), or an identity.
+
+// identityModel is an identity read from or written to Terraform.
+type identityModel struct {
+	Key       string // the value of the key attribute
+	AccountID string
+	Region    string
+}
+
+// identitySchema is the identity schema of a resource whose key attribute
+// is key.
+func identitySchema(key, keyDescription string) identityschema.Schema {
+	return identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		key: identityschema.StringAttribute{RequiredForImport: true, Description: keyDescription},
+		"account_id": identityschema.StringAttribute{OptionalForImport: true,
+			Description: "AWS account id of the registry; defaults to the provider's account."},
+		"region": identityschema.StringAttribute{OptionalForImport: true,
+			Description: "AWS Region of the registry; defaults to the provider's Region."},
+	}}
+}
+
+// setIdentity records the identity of the object a resource manages.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, key string, id identityModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if meta == nil {
-		return diags // not configured yet
+	if identity == nil {
+		return diags
 	}
-	if region != "" && region != meta.Region {
-		diags.AddAttributeError(path.Root("region"), "Resource identity in another Region",
-			fmt.Sprintf("The identity's region %q is not the provider's region %q. Use a provider configuration for that Region.",
-				region, meta.Region))
+	diags.Append(identity.SetAttribute(ctx, path.Root(key), id.Key)...)
+	diags.Append(identity.SetAttribute(ctx, path.Root("account_id"), id.AccountID)...)
+	diags.Append(identity.SetAttribute(ctx, path.Root("region"), id.Region)...)
+	return diags
+}
+
+// getIdentity reads an identity; ok is false when there is none (Terraform
+// before 1.12, or a state written before identities).
+func getIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, key string) (id identityModel, ok bool, diags diag.Diagnostics) {
+	if identity == nil || identity.Raw.IsFullyNull() {
+		return id, false, diags
 	}
-	if account != "" {
-		own, err := meta.AccountID(ctx)
-		switch {
-		case err != nil:
-			diags.AddError("reading the provider's account id", err.Error())
-		case account != own:
-			diags.AddAttributeError(path.Root("account_id"), "Resource identity in another account",
-				fmt.Sprintf("The identity's account %q is not the provider's account %q: the provider's credentials belong to another account.",
-					account, own))
-		}
+	var k, account, region types.String
+	diags.Append(identity.GetAttribute(ctx, path.Root(key), &k)...)
+	diags.Append(identity.GetAttribute(ctx, path.Root("account_id"), &account)...)
+	diags.Append(identity.GetAttribute(ctx, path.Root("region"), &region)...)
+	return identityModel{Key: k.ValueString(), AccountID: account.ValueString(), Region: region.ValueString()}, true, diags
+}
+
+// checkIdentityScope refuses an identity (from an import block, from state
+// or from a moved block) of another account than the provider's: its
+// credentials cannot reach that registry. An empty account is not checked.
+// The Region needs no check: the resource is managed in the Region its
+// identity names.
+func checkIdentityScope(ctx context.Context, meta *framework.Meta, account string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if meta == nil || account == "" {
+		return diags // not configured yet, or nothing to check
+	}
+	own, err := meta.AccountID(ctx)
+	switch {
+	case err != nil:
+		diags.AddError("reading the provider's account id", err.Error())
+	case account != own:
+		diags.AddAttributeError(path.Root("account_id"), "Resource identity in another account",
+			fmt.Sprintf("The identity's account %q is not the provider's account %q: the provider's credentials belong to another account.",
+				account, own))
 	}
 	return diags
 }
 
-// repositoryIdentityModel is the identity of a repository-scoped resource.
-type repositoryIdentityModel struct {
-	Repository types.String `tfsdk:"repository"`
-	AccountID  types.String `tfsdk:"account_id"`
-	Region     types.String `tfsdk:"region"`
+// checkStoredIdentity checks the identity a Read gets from Terraform.
+func checkStoredIdentity(ctx context.Context, meta *framework.Meta, identity *tfsdk.ResourceIdentity, key string) diag.Diagnostics {
+	id, ok, diags := getIdentity(ctx, identity, key)
+	if ok && !diags.HasError() {
+		diags.Append(checkIdentityScope(ctx, meta, id.AccountID)...)
+	}
+	return diags
 }
 
-// setRepositoryIdentity records the identity of a repository-scoped object.
-// registryID is the registry the API reported (the account id).
-func setRepositoryIdentity(ctx context.Context, meta *framework.Meta, identity *tfsdk.ResourceIdentity, repository, registryID string) diag.Diagnostics {
-	if identity == nil {
+// keepIdentityOnRemove gives a Read that removes the resource (deleted out
+// of band) the identity the framework wants even then: the stored one, or,
+// when Terraform kept none, the one from state.
+func keepIdentityOnRemove(ctx context.Context, identity *tfsdk.ResourceIdentity, key string, fromState identityModel) diag.Diagnostics {
+	if identity == nil || !identity.Raw.IsFullyNull() {
 		return nil
 	}
-	var region string
-	if meta != nil {
-		region = meta.Region
-	}
-	return identity.Set(ctx, repositoryIdentityModel{
-		Repository: types.StringValue(repository),
-		AccountID:  types.StringValue(registryID),
-		Region:     types.StringValue(region),
-	})
+	return setIdentity(ctx, identity, key, fromState)
 }
 
-// checkRepositoryIdentity refuses an identity (from an import block or from
-// state) that names another account or Region than the provider's: the
-// provider can only reach its own registry.
-func checkRepositoryIdentity(ctx context.Context, meta *framework.Meta, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if identity == nil || identity.Raw.IsNull() || meta == nil {
-		return diags
+// importByIDOrIdentity imports by import ID (`<key>` or `<key>@<region>`)
+// or by identity: it sets the key attribute, `id` and, when given,
+// `region`; the Read that follows fills in the rest. validKey checks the
+// key (nil when any string is).
+func importByIDOrIdentity(ctx context.Context, meta *framework.Meta, key string, validKey func(string) error,
+	req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	var id identityModel
+	if req.ID != "" {
+		id.Key = req.ID
+		if k, region, ok := strings.Cut(req.ID, "@"); ok {
+			id.Key, id.Region = k, region
+		}
+	} else {
+		var ok bool
+		var diags diag.Diagnostics
+		id, ok, diags = getIdentity(ctx, req.Identity, key)
+		resp.Diagnostics.Append(diags...)
+		if !ok && !diags.HasError() {
+			resp.Diagnostics.AddError("Missing import ID", "Import needs an import ID or an identity.")
+		}
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		resp.Diagnostics.Append(checkIdentityScope(ctx, meta, id.AccountID)...)
 	}
-	var id repositoryIdentityModel
-	diags.Append(identity.Get(ctx, &id)...)
-	if diags.HasError() {
-		return diags
+	if id.Key == "" && !resp.Diagnostics.HasError() {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("The import ID %q names no %s.", req.ID, key))
 	}
-	diags.Append(checkIdentityScope(ctx, meta, id.Region.ValueString(), id.AccountID.ValueString())...)
-	return diags
+	if validKey != nil && id.Key != "" {
+		if err := validKey(id.Key); err != nil {
+			resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		}
+	}
+	if id.Region != "" && !regionPattern.MatchString(id.Region) {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("%q is not an AWS Region.", id.Region))
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(key), id.Key)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.Key)...)
+	if id.Region != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("region"), id.Region)...)
+	}
 }

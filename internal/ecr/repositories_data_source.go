@@ -31,11 +31,12 @@ func (d *repositoriesDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 		MarkdownDescription: "Lists the names of the repositories of the registry, like `aws_ecr_repositories` of the hashicorp/aws " +
 			"provider, optionally only those starting with `name_prefix`.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The provider's region."},
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The Region listed."},
 			"name_prefix": schema.StringAttribute{Optional: true,
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
 				MarkdownDescription: "Only list repositories whose name starts with this prefix, e.g. `team-a/`."},
-			"names": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Names of the repositories."},
+			"region": dataSourceRegionAttribute(),
+			"names":  schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Names of the repositories."},
 		},
 	}
 }
@@ -47,8 +48,9 @@ func (d *repositoriesDataSource) Read(ctx context.Context, req datasource.ReadRe
 		return
 	}
 	prefix := data.NamePrefix.ValueString()
+	data.Region = types.StringValue(regionOf(d.Meta, data.Region))
 	names := []string{}
-	p := ecr.NewDescribeRepositoriesPaginator(d.Meta.Client, &ecr.DescribeRepositoriesInput{})
+	p := ecr.NewDescribeRepositoriesPaginator(d.Meta.ClientIn(data.Region.ValueString()), &ecr.DescribeRepositoriesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -64,7 +66,7 @@ func (d *repositoriesDataSource) Read(ctx context.Context, req datasource.ReadRe
 	set, diags := types.SetValueFrom(ctx, types.StringType, names)
 	resp.Diagnostics.Append(diags...)
 	data.Names = set
-	data.ID = types.StringValue(d.Meta.Region)
+	data.ID = data.Region
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
 }
 
@@ -72,4 +74,5 @@ type repositoriesDataSourceModel struct {
 	ID         types.String `tfsdk:"id"`
 	NamePrefix types.String `tfsdk:"name_prefix"`
 	Names      types.Set    `tfsdk:"names"`
+	Region     types.String `tfsdk:"region"`
 }

@@ -14,17 +14,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -56,21 +55,19 @@ func (r *repositoryResource) Metadata(_ context.Context, req resource.MetadataRe
 }
 
 func (r *repositoryResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	computedString := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc,
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An ECR repository. Same arguments as `aws_ecr_repository` of the hashicorp/aws provider: " +
 			"a `moved` block from `aws_ecr_repository` moves the state.",
 		Attributes: map[string]schema.Attribute{
-			"arn": computedString("ARN of the repository."),
+			"arn": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the repository.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 			"force_delete": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "Delete the repository even if it contains images (the images are deleted with it). " +
 					"Must be in the state before the destroy, i.e. set and applied first. Default `false`.",
 			},
-			"id": computedString("The repository name."),
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The repository name.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 			"image_tag_mutability": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(string(awstypes.ImageTagMutabilityMutable)),
 				Validators: []validator.String{stringvalidator.OneOf(enumStrings(awstypes.ImageTagMutability("").Values())...)},
@@ -83,10 +80,13 @@ func (r *repositoryResource) Schema(ctx context.Context, _ resource.SchemaReques
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				MarkdownDescription: "Name of the repository (2 to 256 characters). Changing it replaces the repository.",
 			},
-			"registry_id":    computedString("Registry (account) id of the repository."),
-			"repository_url": computedString("URL of the repository, `<registry_id>.dkr.ecr.<region>.amazonaws.com/<name>`."),
-			"tags":           tagsAttribute(),
-			"tags_all":       tagsAllAttribute(),
+			"region": regionAttribute(),
+			"registry_id": schema.StringAttribute{Computed: true, MarkdownDescription: "Registry (account) id of the repository.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"repository_url": schema.StringAttribute{Computed: true, MarkdownDescription: "URL of the repository, `<registry_id>.dkr.ecr.<region>.amazonaws.com/<name>`.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"tags":     tagsAttribute(),
+			"tags_all": tagsAllAttribute(),
 		},
 		Blocks: map[string]schema.Block{
 			"encryption_configuration": schema.ListNestedBlock{
@@ -140,11 +140,7 @@ func (r *repositoryResource) Schema(ctx context.Context, _ resource.SchemaReques
 }
 
 func (r *repositoryResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
-		"account_id": identityschema.StringAttribute{OptionalForImport: true, Description: "Account (registry) id; defaults to the caller's."},
-		"name":       identityschema.StringAttribute{RequiredForImport: true, Description: "Repository name."},
-		"region":     identityschema.StringAttribute{OptionalForImport: true, Description: "Region; defaults to the provider's."},
-	}}
+	resp.IdentitySchema = identitySchema("name", "Repository name.")
 }
 
 // ValidateConfig checks tag mutability and its exclusion filters together.
@@ -172,11 +168,12 @@ func (r *repositoryResource) ValidateConfig(ctx context.Context, req resource.Va
 	}
 }
 
-// ModifyPlan plans tags_all from tags and the provider's default_tags.
+// ModifyPlan plans region, and tags_all from tags and the provider's default_tags.
 func (r *repositoryResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
+	planRegion(ctx, r.Meta, req, resp)
 	var tags types.Map
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("tags"), &tags)...)
 	all, diags := planTagsAll(ctx, r.Meta, tags)
@@ -194,6 +191,8 @@ func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	name := plan.Name.ValueString()
+	plan.Region = types.StringValue(regionOf(r.Meta, plan.Region))
+	client := r.Meta.ClientIn(plan.Region.ValueString())
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	tagsAll, diags := planTagsAll(ctx, r.Meta, plan.Tags)
 	resp.Diagnostics.Append(diags...)
@@ -212,7 +211,7 @@ func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequ
 	if len(plan.ImageScanningConfiguration) > 0 {
 		input.ImageScanningConfiguration = expandImageScanningConfiguration(plan.ImageScanningConfiguration)
 	}
-	out, err := r.Meta.Client.CreateRepository(ctx, input)
+	out, err := client.CreateRepository(ctx, input)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating ECR Repository (%s)", name), err.Error())
 		return
@@ -222,23 +221,23 @@ func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequ
 	// The repository exists from here on: record it before anything else can
 	// fail, so a failed read below leaves it in state (tainted) instead of
 	// orphaning it and failing the next apply with RepositoryAlreadyExists.
-	plan.refresh(out.Repository)
+	plan.flatten(out.Repository)
 	plan.TagsAll = tagsAll
-	resp.Diagnostics.Append(r.setIdentity(ctx, &plan, resp.Identity)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "name", plan.identity())...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
 	// ECR is eventually consistent: a new repository may not be readable yet.
-	repo, err := retryWhenNotFound(ctx, propagationTimeout, func(ctx context.Context) (*awstypes.Repository, error) {
-		return findRepositoryByName(ctx, r.Meta.Client, name)
-	})
+	repo, err := waitUntil(ctx, propagationTimeout, func(ctx context.Context) (*awstypes.Repository, error) {
+		return findRepositoryByName(ctx, client, name)
+	}, found)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("reading ECR Repository (%s) after creating it", name), err.Error())
 		return
 	}
-	plan.refresh(repo)
+	plan.flatten(repo)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -248,20 +247,15 @@ func (r *repositoryResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if req.Identity != nil && !req.Identity.Raw.IsFullyNull() {
-		var id repositoryResourceIdentityModel
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		resp.Diagnostics.Append(checkIdentityScope(ctx, r.Meta, id.Region.ValueString(), id.AccountID.ValueString())...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
+	resp.Diagnostics.Append(checkStoredIdentity(ctx, r.Meta, req.Identity, "name")...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
+	state.Region = types.StringValue(regionOf(r.Meta, state.Region))
+	client := r.Meta.ClientIn(state.Region.ValueString())
 	name := state.Name.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
-	repo, err := findRepositoryByName(ctx, r.Meta.Client, name)
+	repo, err := findRepositoryByName(ctx, client, name)
 	if isNotFound(err) {
 		tflog.Warn(ctx, "ECR repository not found, removing it from the state")
 		r.removeFromState(ctx, &state, resp)
@@ -271,8 +265,8 @@ func (r *repositoryResource) Read(ctx context.Context, req resource.ReadRequest,
 		resp.Diagnostics.AddError(fmt.Sprintf("reading ECR Repository (%s)", name), err.Error())
 		return
 	}
-	state.refresh(repo)
-	remote, err := listTags(ctx, r.Meta.Client, state.ARN.ValueString())
+	state.flatten(repo)
+	remote, err := listTags(ctx, client, state.ARN.ValueString())
 	if isRepositoryNotFound(err) {
 		r.removeFromState(ctx, &state, resp)
 		return
@@ -287,7 +281,7 @@ func (r *repositoryResource) Read(ctx context.Context, req resource.ReadRequest,
 	if state.ForceDelete.IsNull() {
 		state.ForceDelete = types.BoolValue(false) // after import
 	}
-	resp.Diagnostics.Append(r.setIdentity(ctx, &state, resp.Identity)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "name", state.identity())...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -295,9 +289,7 @@ func (r *repositoryResource) Read(ctx context.Context, req resource.ReadRequest,
 // wants an identity even then, and Terraform < 1.12 keeps none: use the
 // state's.
 func (r *repositoryResource) removeFromState(ctx context.Context, state *repositoryResourceModel, resp *resource.ReadResponse) {
-	if resp.Identity != nil && resp.Identity.Raw.IsFullyNull() {
-		resp.Diagnostics.Append(r.setIdentity(ctx, state, resp.Identity)...)
-	}
+	resp.Diagnostics.Append(keepIdentityOnRemove(ctx, resp.Identity, "name", state.identity())...)
 	resp.State.RemoveResource(ctx)
 }
 
@@ -311,7 +303,7 @@ func (r *repositoryResource) Update(ctx context.Context, req resource.UpdateRequ
 	name := state.Name.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	summary := fmt.Sprintf("updating ECR Repository (%s)", name)
-	client := r.Meta.Client
+	client := r.Meta.ClientIn(state.Region.ValueString())
 
 	if !plan.ImageTagMutability.Equal(state.ImageTagMutability) ||
 		!slices.Equal(plan.ImageTagMutabilityExclusionFilter, state.ImageTagMutabilityExclusionFilter) {
@@ -362,7 +354,7 @@ func (r *repositoryResource) Update(ctx context.Context, req resource.UpdateRequ
 		}
 	}
 	plan.TagsAll = tagsAll
-	resp.Diagnostics.Append(r.setIdentity(ctx, &plan, resp.Identity)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "name", plan.identity())...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -383,7 +375,8 @@ func (r *repositoryResource) Delete(ctx context.Context, req resource.DeleteRequ
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	summary := fmt.Sprintf("deleting ECR Repository (%s)", name)
 
-	_, err := r.Meta.Client.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{
+	client := r.Meta.ClientIn(state.Region.ValueString())
+	_, err := client.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{
 		RepositoryName: aws.String(name),
 		RegistryId:     state.RegistryID.ValueStringPointer(),
 		Force:          state.ForceDelete.ValueBool(),
@@ -399,9 +392,9 @@ func (r *repositoryResource) Delete(ctx context.Context, req resource.DeleteRequ
 		resp.Diagnostics.AddError(summary, err.Error())
 		return
 	}
-	err = waitUntilNotFound(ctx, timeout, func(ctx context.Context) (*awstypes.Repository, error) {
-		return findRepositoryByName(ctx, r.Meta.Client, name)
-	})
+	_, err = waitUntil(ctx, timeout, func(ctx context.Context) (*awstypes.Repository, error) {
+		return findRepositoryByName(ctx, client, name)
+	}, gone)
 	if err != nil {
 		resp.Diagnostics.AddError(summary, "waiting for the deletion: "+err.Error())
 	}
@@ -411,7 +404,7 @@ func (r *repositoryResource) Delete(ctx context.Context, req resource.DeleteRequ
 // remain and what to do about them.
 func (r *repositoryResource) notEmptyDetail(ctx context.Context, state *repositoryResourceModel, err error) string {
 	what := "images"
-	if n, cerr := countImages(ctx, r.Meta.Client, state.Name.ValueString(), state.RegistryID.ValueString()); cerr == nil {
+	if n, cerr := countImages(ctx, r.Meta.ClientIn(state.Region.ValueString()), state.Name.ValueString(), state.RegistryID.ValueString()); cerr == nil {
 		what = fmt.Sprintf("%d image(s)", n)
 	} else {
 		tflog.Warn(ctx, "counting the images of a non-empty repository", map[string]any{"error": cerr.Error()})
@@ -420,31 +413,111 @@ func (r *repositoryResource) notEmptyDetail(ctx context.Context, state *reposito
 		"and apply that before destroying; or delete the images first.\n\n%s", what, err)
 }
 
-// ImportState imports by name (`terraform import`, an `import` block's id)
-// or by identity.
+// ImportState imports by name (`terraform import`, an `import` block's id;
+// `name@region` for another Region than the provider's) or by identity.
 func (r *repositoryResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	name := req.ID
-	if name == "" {
-		var id repositoryResourceIdentityModel
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		name = id.Name.ValueString()
-		resp.Diagnostics.Append(checkIdentityScope(ctx, r.Meta, id.Region.ValueString(), id.AccountID.ValueString())...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+	importByIDOrIdentity(ctx, r.Meta, "name", validRepositoryName, req, resp)
 }
 
-func (r *repositoryResource) setIdentity(ctx context.Context, m *repositoryResourceModel, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
-	if identity == nil {
-		return nil
+// MoveState takes over an aws_ecr_repository of hashicorp/aws.
+func (r *repositoryResource) MoveState(context.Context) []resource.StateMover {
+	str := schema.StringAttribute{Optional: true}
+	return []resource.StateMover{moveFromAWS("aws_ecr_repository", "name", schema.Schema{
+		Attributes: map[string]schema.Attribute{
+			"arn": str, "force_delete": schema.BoolAttribute{Optional: true}, "image_tag_mutability": str, "name": str,
+			"region": str, "registry_id": str, "repository_url": str,
+			"tags":     schema.MapAttribute{Optional: true, ElementType: types.StringType},
+			"tags_all": schema.MapAttribute{Optional: true, ElementType: types.StringType},
+			"timeouts": schema.SingleNestedAttribute{Optional: true, Attributes: map[string]schema.Attribute{"delete": str}},
+		},
+		Blocks: map[string]schema.Block{
+			"encryption_configuration": schema.ListNestedBlock{NestedObject: schema.NestedBlockObject{
+				Attributes: map[string]schema.Attribute{"encryption_type": str, "kms_key": str}}},
+			"image_scanning_configuration": schema.ListNestedBlock{NestedObject: schema.NestedBlockObject{
+				Attributes: map[string]schema.Attribute{"scan_on_push": schema.BoolAttribute{Optional: true}}}},
+			"image_tag_mutability_exclusion_filter": schema.ListNestedBlock{NestedObject: schema.NestedBlockObject{
+				Attributes: map[string]schema.Attribute{"filter": str, "filter_type": str}}},
+		},
+	}, moveRepositoryFromAWS)}
+}
+
+// awsRepositoryModel is the part of aws_ecr_repository's state (schema
+// version 0) that moves.
+type awsRepositoryModel struct {
+	ARN                     types.String `tfsdk:"arn"`
+	EncryptionConfiguration []struct {
+		EncryptionType types.String `tfsdk:"encryption_type"`
+		KMSKey         types.String `tfsdk:"kms_key"`
+	} `tfsdk:"encryption_configuration"`
+	ForceDelete                types.Bool `tfsdk:"force_delete"`
+	ImageScanningConfiguration []struct {
+		ScanOnPush types.Bool `tfsdk:"scan_on_push"`
+	} `tfsdk:"image_scanning_configuration"`
+	ImageTagMutability                types.String `tfsdk:"image_tag_mutability"`
+	ImageTagMutabilityExclusionFilter []struct {
+		Filter     types.String `tfsdk:"filter"`
+		FilterType types.String `tfsdk:"filter_type"`
+	} `tfsdk:"image_tag_mutability_exclusion_filter"`
+	Name          types.String      `tfsdk:"name"`
+	Region        types.String      `tfsdk:"region"`
+	RegistryID    types.String      `tfsdk:"registry_id"`
+	RepositoryURL types.String      `tfsdk:"repository_url"`
+	Tags          map[string]string `tfsdk:"tags"`
+	TagsAll       map[string]string `tfsdk:"tags_all"`
+	Timeouts      *struct {
+		Delete types.String `tfsdk:"delete"`
+	} `tfsdk:"timeouts"`
+}
+
+// moveRepositoryFromAWS converts the source state. It goes through the
+// same flatten as a read, so blocks that only repeat ECR's defaults
+// (hashicorp/aws stores them always) are dropped, as for a repository
+// created here.
+func moveRepositoryFromAWS(ctx context.Context, src *awsRepositoryModel) (any, identityModel, diag.Diagnostics) {
+	repo := &awstypes.Repository{
+		RepositoryArn:      src.ARN.ValueStringPointer(),
+		RepositoryName:     src.Name.ValueStringPointer(),
+		RegistryId:         src.RegistryID.ValueStringPointer(),
+		RepositoryUri:      src.RepositoryURL.ValueStringPointer(),
+		ImageTagMutability: awstypes.ImageTagMutability(src.ImageTagMutability.ValueString()),
 	}
-	return identity.Set(ctx, repositoryResourceIdentityModel{AccountID: m.RegistryID, Name: m.Name, Region: types.StringValue(r.Meta.Region)})
+	if len(src.EncryptionConfiguration) > 0 {
+		e := src.EncryptionConfiguration[0]
+		repo.EncryptionConfiguration = &awstypes.EncryptionConfiguration{EncryptionType: awstypes.EncryptionType(e.EncryptionType.ValueString())}
+		if k := e.KMSKey.ValueString(); k != "" {
+			repo.EncryptionConfiguration.KmsKey = aws.String(k)
+		}
+	}
+	if len(src.ImageScanningConfiguration) > 0 {
+		repo.ImageScanningConfiguration = &awstypes.ImageScanningConfiguration{ScanOnPush: src.ImageScanningConfiguration[0].ScanOnPush.ValueBool()}
+	}
+	for _, f := range src.ImageTagMutabilityExclusionFilter {
+		repo.ImageTagMutabilityExclusionFilters = append(repo.ImageTagMutabilityExclusionFilters,
+			awstypes.ImageTagMutabilityExclusionFilter{Filter: f.Filter.ValueStringPointer(), FilterType: awstypes.ImageTagMutabilityExclusionFilterType(f.FilterType.ValueString())})
+	}
+	if repo.ImageTagMutability == "" {
+		repo.ImageTagMutability = awstypes.ImageTagMutabilityMutable
+	}
+
+	m := &repositoryResourceModel{ForceDelete: types.BoolValue(src.ForceDelete.ValueBool()), Region: src.Region}
+	m.flatten(repo)
+	var diags, d diag.Diagnostics
+	m.Tags = types.MapNull(types.StringType)
+	if len(src.Tags) > 0 {
+		m.Tags, d = types.MapValueFrom(ctx, types.StringType, src.Tags)
+		diags.Append(d...)
+	}
+	if src.TagsAll == nil {
+		src.TagsAll = map[string]string{}
+	}
+	m.TagsAll, d = types.MapValueFrom(ctx, types.StringType, src.TagsAll)
+	diags.Append(d...)
+	m.Timeouts = timeouts.Value{Object: nullTimeouts("delete")}
+	if src.Timeouts != nil {
+		m.Timeouts.Object, d = types.ObjectValue(timeoutsAttrTypes("delete"), map[string]attr.Value{"delete": src.Timeouts.Delete})
+		diags.Append(d...)
+	}
+	return m, m.identity(), diags
 }
 
 // ---- models ----
@@ -458,6 +531,7 @@ type repositoryResourceModel struct {
 	ImageTagMutability                types.String                      `tfsdk:"image_tag_mutability"`
 	ImageTagMutabilityExclusionFilter []exclusionFilterModel            `tfsdk:"image_tag_mutability_exclusion_filter"`
 	Name                              types.String                      `tfsdk:"name"`
+	Region                            types.String                      `tfsdk:"region"`
 	RegistryID                        types.String                      `tfsdk:"registry_id"`
 	RepositoryURL                     types.String                      `tfsdk:"repository_url"`
 	Tags                              types.Map                         `tfsdk:"tags"`
@@ -465,17 +539,16 @@ type repositoryResourceModel struct {
 	Timeouts                          timeouts.Value                    `tfsdk:"timeouts"`
 }
 
-type repositoryResourceIdentityModel struct {
-	AccountID types.String `tfsdk:"account_id"`
-	Name      types.String `tfsdk:"name"`
-	Region    types.String `tfsdk:"region"`
+// identity is the resource identity of the repository.
+func (m *repositoryResourceModel) identity() identityModel {
+	return identityModel{Key: m.Name.ValueString(), AccountID: m.RegistryID.ValueString(), Region: m.Region.ValueString()}
 }
 
-// refresh sets the model from a repository read from ECR; the model's
+// flatten sets the model from a repository read from ECR; the model's
 // values are the prior ones. A block left out of the configuration stays
 // out while ECR reports its default (AES256 encryption, scan on push off),
 // and a KMS key keeps the form (id or ARN) it was given in.
-func (m *repositoryResourceModel) refresh(repo *awstypes.Repository) {
+func (m *repositoryResourceModel) flatten(repo *awstypes.Repository) {
 	m.ARN = types.StringPointerValue(repo.RepositoryArn)
 	m.ID = types.StringPointerValue(repo.RepositoryName)
 	m.Name = types.StringPointerValue(repo.RepositoryName)

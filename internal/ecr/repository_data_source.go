@@ -28,36 +28,31 @@ func (d *repositoryDataSource) Metadata(_ context.Context, req datasource.Metada
 }
 
 func (d *repositoryDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computedList := func(desc string, attrs map[string]schema.Attribute) schema.ListNestedAttribute {
-		return schema.ListNestedAttribute{Computed: true, MarkdownDescription: desc, NestedObject: schema.NestedAttributeObject{Attributes: attrs}}
-	}
-	str := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads an ECR repository, like `aws_ecr_repository` of the hashicorp/aws provider. Unlike it, " +
 			"`most_recent_image_tags` is only looked up when `include_most_recent_image_tags = true`, because that pages " +
 			"through every image of the repository (slow for large repositories).",
 		Attributes: map[string]schema.Attribute{
-			"arn": str("ARN of the repository."),
-			"encryption_configuration": computedList("Encryption at rest.", map[string]schema.Attribute{
-				"encryption_type": str("`AES256`, `KMS` or `KMS_DSSE`."),
-				"kms_key":         str("ARN of the KMS key (for `KMS` and `KMS_DSSE`)."),
-			}),
+			"arn": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the repository."},
+			"encryption_configuration": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "Encryption at rest.", NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"encryption_type": schema.StringAttribute{Computed: true, MarkdownDescription: "`AES256`, `KMS` or `KMS_DSSE`."},
+				"kms_key":         schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the KMS key (for `KMS` and `KMS_DSSE`)."},
+			}}},
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The repository name."},
-			"image_scanning_configuration": computedList("Basic scanning.", map[string]schema.Attribute{
+			"image_scanning_configuration": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "Basic scanning.", NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"scan_on_push": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether images are scanned when pushed."},
-			}),
+			}}},
 			"image_tag_mutability": schema.StringAttribute{Computed: true, MarkdownDescription: "Tag mutability setting."},
-			"image_tag_mutability_exclusion_filter": computedList("Tag filters exempt from the mutability setting.", map[string]schema.Attribute{
-				"filter":      str("Tag pattern; `*` matches any characters."),
-				"filter_type": str("`WILDCARD`."),
-			}),
+			"image_tag_mutability_exclusion_filter": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "Tag filters exempt from the mutability setting.", NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"filter":      schema.StringAttribute{Computed: true, MarkdownDescription: "Tag pattern; `*` matches any characters."},
+				"filter_type": schema.StringAttribute{Computed: true, MarkdownDescription: "`WILDCARD`."},
+			}}},
 			"include_most_recent_image_tags": schema.BoolAttribute{Optional: true,
 				MarkdownDescription: "Look up `most_recent_image_tags` (pages through all images with DescribeImages). Default `false`."},
 			"most_recent_image_tags": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Tags of the most recently pushed image; null unless `include_most_recent_image_tags = true`."},
 			"name":           schema.StringAttribute{Required: true, MarkdownDescription: "Name of the repository."},
+			"region":         dataSourceRegionAttribute(),
 			"registry_id":    schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "Registry (account) id; defaults to the caller's."},
 			"repository_url": schema.StringAttribute{Computed: true, MarkdownDescription: "URL of the repository."},
 			"tags":           schema.MapAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Tags of the repository, without ignored tags."},
@@ -74,7 +69,8 @@ func (d *repositoryDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	name := data.Name.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	summary := fmt.Sprintf("reading ECR Repository (%s)", name)
-	client := d.Meta.Client
+	data.Region = types.StringValue(regionOf(d.Meta, data.Region))
+	client := d.Meta.ClientIn(data.Region.ValueString())
 	input := &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}}
 	if !data.RegistryID.IsNull() && !data.RegistryID.IsUnknown() {
 		input.RegistryId = data.RegistryID.ValueStringPointer()
@@ -84,7 +80,7 @@ func (d *repositoryDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		resp.Diagnostics.AddError(summary, err.Error())
 		return
 	}
-	resp.Diagnostics.Append(data.set(ctx, repo)...)
+	resp.Diagnostics.Append(data.flatten(ctx, repo)...)
 
 	remote, err := listTags(ctx, client, aws.ToString(repo.RepositoryArn))
 	if err != nil {
@@ -146,13 +142,14 @@ type repositoryDataSourceModel struct {
 	IncludeMostRecentImageTags        types.Bool   `tfsdk:"include_most_recent_image_tags"`
 	MostRecentImageTags               types.List   `tfsdk:"most_recent_image_tags"`
 	Name                              types.String `tfsdk:"name"`
+	Region                            types.String `tfsdk:"region"`
 	RegistryID                        types.String `tfsdk:"registry_id"`
 	RepositoryURL                     types.String `tfsdk:"repository_url"`
 	Tags                              types.Map    `tfsdk:"tags"`
 }
 
-// set fills the repository's attributes (not tags, not image tags).
-func (m *repositoryDataSourceModel) set(ctx context.Context, repo *awstypes.Repository) diag.Diagnostics {
+// flatten fills the repository's attributes (not tags, not image tags).
+func (m *repositoryDataSourceModel) flatten(ctx context.Context, repo *awstypes.Repository) diag.Diagnostics {
 	var diags, d diag.Diagnostics
 	m.ARN = types.StringPointerValue(repo.RepositoryArn)
 	m.ID = types.StringPointerValue(repo.RepositoryName)

@@ -9,9 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -40,6 +38,7 @@ var (
 	_ resource.ResourceWithImportState = (*repositoryScopedPolicyResource[iamPolicyDocument])(nil)
 	_ resource.ResourceWithIdentity    = (*repositoryScopedPolicyResource[iamPolicyDocument])(nil)
 	_ resource.ResourceWithMoveState   = (*repositoryScopedPolicyResource[iamPolicyDocument])(nil)
+	_ resource.ResourceWithModifyPlan  = (*repositoryScopedPolicyResource[iamPolicyDocument])(nil)
 )
 
 // repositoryScopedPolicy describes a policy of a repository whose document
@@ -88,6 +87,7 @@ type repositoryScopedPolicyModel[K documentKind] struct {
 	ID         types.String         `tfsdk:"id"`
 	Repository types.String         `tfsdk:"repository"`
 	Policy     jsonDocumentValue[K] `tfsdk:"policy"`
+	Region     types.String         `tfsdk:"region"`
 	RegistryID types.String         `tfsdk:"registry_id"`
 	Timeouts   timeouts.Value       `tfsdk:"timeouts"`
 }
@@ -120,6 +120,7 @@ func (r *repositoryScopedPolicyResource[K]) Schema(ctx context.Context, _ resour
 				MarkdownDescription: r.policy.policyDescription,
 				Validators:          r.policy.policyValidators,
 			},
+			"region": regionAttribute(),
 			"registry_id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "Registry (AWS account) id of the repository.",
@@ -149,6 +150,11 @@ func (r *repositoryScopedPolicyResource[K]) timeoutDescription(verb string) stri
 		`A duration such as "30s" or "5m" (units "s", "m", "h"); the default is "2m".`, verb, waits)
 }
 
+// ModifyPlan plans region.
+func (r *repositoryScopedPolicyResource[K]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planRegion(ctx, r.Meta, req, resp)
+}
+
 func (r *repositoryScopedPolicyResource[K]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan repositoryScopedPolicyModel[K]
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -166,37 +172,28 @@ func (r *repositoryScopedPolicyResource[K]) Create(ctx context.Context, req reso
 func (r *repositoryScopedPolicyResource[K]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state repositoryScopedPolicyModel[K]
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(checkRepositoryIdentity(ctx, r.Meta, req.Identity)...)
+	resp.Diagnostics.Append(checkStoredIdentity(ctx, r.Meta, req.Identity, "repository")...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	name := state.Repository.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
+	state.Region = types.StringValue(regionOf(r.Meta, state.Region))
 
-	out, err := r.policy.find(ctx, r.Meta.Client, name)
+	out, err := r.policy.find(ctx, r.Meta.ClientIn(state.Region.ValueString()), name)
 	if isNotFound(err) {
 		tflog.Warn(ctx, r.policy.what+" not found, removing from state", map[string]any{"error": err.Error()})
+		resp.Diagnostics.Append(keepIdentityOnRemove(ctx, resp.Identity, "repository", state.identity())...)
 		resp.State.RemoveResource(ctx)
-		// The framework wants an identity even for a removed resource
-		// (Terraform before 1.12 does not store it, so it is null here).
-		resp.Diagnostics.Append(setRepositoryIdentity(ctx, r.Meta, resp.Identity, name, state.RegistryID.ValueString())...)
 		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("reading %s (%s)", r.policy.what, name), err.Error())
 		return
 	}
-
-	state.ID = types.StringValue(name)
-	state.Repository = types.StringValue(aws.ToString(out.repositoryName))
-	state.RegistryID = types.StringValue(aws.ToString(out.registryID))
-	// The framework keeps the prior value when this one is equivalent
-	// (jsonDocumentValue.StringSemanticEquals); after an import there is no
-	// prior value, and the normalised form matches a jsonencode'd config.
-	state.Policy = newJSONDocumentValue[K](normalizeJSON(aws.ToString(out.text)))
-
+	state.flatten(out)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(setRepositoryIdentity(ctx, r.Meta, resp.Identity, name, state.RegistryID.ValueString())...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "repository", state.identity())...)
 }
 
 func (r *repositoryScopedPolicyResource[K]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -223,7 +220,7 @@ func (r *repositoryScopedPolicyResource[K]) Delete(ctx context.Context, req reso
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	tflog.Debug(ctx, "deleting "+r.policy.what)
 
-	err := r.policy.delete(ctx, r.Meta.Client, name)
+	err := r.policy.delete(ctx, r.Meta.ClientIn(state.Region.ValueString()), name)
 	if isRepositoryNotFound(err) || r.policy.isPolicyNotFound(err) {
 		return
 	}
@@ -240,17 +237,19 @@ func (r *repositoryScopedPolicyResource[K]) put(ctx context.Context, plan *repos
 	deadline := time.Now().Add(timeout)
 	name := plan.Repository.ValueString()
 	text := plan.Policy.ValueString()
+	plan.Region = types.StringValue(regionOf(r.Meta, plan.Region))
+	client := r.Meta.ClientIn(plan.Region.ValueString())
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	tflog.Debug(ctx, verb+" "+r.policy.what, map[string]any{"timeout": timeout.String()})
 
-	registryID, err := r.write(ctx, name, text, timeout)
+	registryID, err := r.write(ctx, client, name, text, timeout)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("%s %s (%s)", verb, r.policy.what, name), err.Error())
 		return
 	}
 	plan.ID = types.StringValue(name)
 	plan.RegistryID = types.StringValue(aws.ToString(registryID))
-	diags.Append(setRepositoryIdentity(ctx, r.Meta, identity, name, aws.ToString(registryID))...)
+	diags.Append(setIdentity(ctx, identity, "repository", plan.identity())...)
 	if diags.HasError() {
 		return
 	}
@@ -261,108 +260,52 @@ func (r *repositoryScopedPolicyResource[K]) put(ctx context.Context, plan *repos
 		return
 	}
 
-	if err := r.waitReadable(ctx, name, text, time.Until(deadline)); err != nil {
+	if err := r.waitReadable(ctx, client, name, text, time.Until(deadline)); err != nil {
 		diags.AddError(fmt.Sprintf("reading %s (%s) after %s it", r.policy.what, name, verb), err.Error())
 	}
 }
 
-// write calls put, retrying the errors the policy calls transient until
-// timeout; then the last result stands.
-func (r *repositoryScopedPolicyResource[K]) write(ctx context.Context, name, text string, timeout time.Duration) (*string, error) {
-	var (
-		registryID *string
-		err        error
-	)
-	poll(ctx, timeout, func() bool {
-		registryID, err = r.policy.put(ctx, r.Meta.Client, name, text)
+// write calls put until it succeeds, retrying the errors the policy calls
+// transient until timeout.
+func (r *repositoryScopedPolicyResource[K]) write(ctx context.Context, client *ecr.Client, name, text string, timeout time.Duration) (*string, error) {
+	return waitUntil(ctx, timeout, func(ctx context.Context) (*string, error) {
+		registryID, err := r.policy.put(ctx, client, name, text)
 		if err != nil && r.policy.retryPut != nil && r.policy.retryPut(err) {
 			tflog.Debug(ctx, "retrying "+r.policy.what+" while waiting for "+r.policy.retryPutReason,
 				map[string]any{"error": err.Error()})
-			return false
+			return nil, &transientError{err}
 		}
-		return true
-	})
-	return registryID, err
+		return registryID, err
+	}, found)
 }
 
-// waitReadable polls the finder until it returns a policy equivalent to
-// text (the one just written), or timeout passes. Until then a read may
-// find no policy (a new one) or the one it replaced (an update): either
-// would contradict the state at the next refresh.
-func (r *repositoryScopedPolicyResource[K]) waitReadable(ctx context.Context, name, text string, timeout time.Duration) error {
-	var (
-		kind K
-		err  error
-	)
-	done := poll(ctx, timeout, func() bool {
-		var out repositoryScopedPolicyOutput
-		out, err = r.policy.find(ctx, r.Meta.Client, name)
-		switch {
-		case isNotFound(err):
-			return false
-		case err != nil:
-			return true // an error retrying does not cure
-		case !kind.equivalent(text, aws.ToString(out.text)):
-			err = fmt.Errorf("%s (%s) still reads as another policy", r.policy.what, name)
-			return false
-		}
-		return true
+// waitReadable waits until the finder returns a policy equivalent to text
+// (the one just written). Until then a read may find no policy (a new one)
+// or the one it replaced (an update): either would contradict the state at
+// the next refresh.
+func (r *repositoryScopedPolicyResource[K]) waitReadable(ctx context.Context, client *ecr.Client, name, text string, timeout time.Duration) error {
+	var kind K
+	_, err := waitUntil(ctx, timeout, func(ctx context.Context) (repositoryScopedPolicyOutput, error) {
+		return r.policy.find(ctx, client, name)
+	}, func(out repositoryScopedPolicyOutput, err error) bool {
+		return err == nil && kind.equivalent(text, aws.ToString(out.text))
 	})
-	if !done && err != nil {
-		return fmt.Errorf("%w (gave up after %s)", err, timeout.Round(time.Millisecond))
-	}
 	return err
 }
 
-// ---- identity and import ----
+// ---- identity, import and moving state from hashicorp/aws ----
 
 func (r *repositoryScopedPolicyResource[K]) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identityschema.Schema{
-		Attributes: map[string]identityschema.Attribute{
-			"repository": identityschema.StringAttribute{
-				RequiredForImport: true,
-				Description:       "Name of the repository.",
-			},
-			"account_id": identityschema.StringAttribute{
-				OptionalForImport: true,
-				Description:       "AWS account id of the registry; defaults to the provider's account.",
-			},
-			"region": identityschema.StringAttribute{
-				OptionalForImport: true,
-				Description:       "AWS Region of the registry; defaults to the provider's Region.",
-			},
-		},
-	}
+	resp.IdentitySchema = identitySchema("repository", "Name of the repository.")
 }
 
-// ImportState imports by repository name (the import ID) or by identity,
-// and sets `repository` and `id`.
+// ImportState imports by repository name (the import ID, `name@region` for
+// another Region than the provider's) or by identity.
 func (r *repositoryScopedPolicyResource[K]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	name := req.ID
-	if name == "" {
-		resp.Diagnostics.Append(checkRepositoryIdentity(ctx, r.Meta, req.Identity)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		var id repositoryIdentityModel
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		name = id.Repository.ValueString()
-	}
-	if !repositoryNamePattern.MatchString(name) {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("%q is not a repository name; import by the name of the repository the policy belongs to.", name))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("repository"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+	importByIDOrIdentity(ctx, r.Meta, "repository", validRepositoryName, req, resp)
 }
 
-// ---- moving state from hashicorp/aws ----
-
-// awsRepositoryScopedPolicyModel is the state hashicorp/aws v6 writes for
+// awsRepositoryScopedPolicyModel is the state hashicorp/aws writes for
 // aws_ecr_repository_policy and aws_ecr_lifecycle_policy.
 type awsRepositoryScopedPolicyModel struct {
 	ID         types.String `tfsdk:"id"`
@@ -372,59 +315,44 @@ type awsRepositoryScopedPolicyModel struct {
 	Repository types.String `tfsdk:"repository"`
 }
 
-// MoveState lets `moved { from = aws_ecr_<policy>.x  to = ecr_<policy>.x }`
-// take over a policy managed by hashicorp/aws.
+// MoveState takes over the policy's hashicorp/aws type.
 func (r *repositoryScopedPolicyResource[K]) MoveState(context.Context) []resource.StateMover {
-	return []resource.StateMover{{
-		SourceSchema: &schema.Schema{
-			Attributes: map[string]schema.Attribute{
-				"id":          schema.StringAttribute{Computed: true},
-				"policy":      schema.StringAttribute{Required: true},
-				"region":      schema.StringAttribute{Optional: true, Computed: true},
-				"registry_id": schema.StringAttribute{Computed: true},
-				"repository":  schema.StringAttribute{Required: true},
-			},
-		},
-		StateMover: r.moveFromAWS,
-	}}
+	str := schema.StringAttribute{Optional: true}
+	return []resource.StateMover{moveFromAWS(r.policy.awsType, "repository", schema.Schema{
+		Attributes: map[string]schema.Attribute{"id": str, "policy": str, "region": str, "registry_id": str, "repository": str},
+	}, func(_ context.Context, src *awsRepositoryScopedPolicyModel) (any, identityModel, diag.Diagnostics) {
+		if src.Repository.ValueString() == "" {
+			src.Repository = src.ID
+		}
+		m := &repositoryScopedPolicyModel[K]{
+			ID:         src.Repository,
+			Repository: src.Repository,
+			Policy:     jsonDocumentValue[K]{StringValue: src.Policy},
+			Region:     src.Region,
+			RegistryID: src.RegistryID,
+			// hashicorp/aws has no timeouts for these types: the defaults apply.
+			Timeouts: timeouts.Value{Object: nullTimeouts("create", "update")},
+		}
+		return m, m.identity(), nil
+	})}
 }
 
-func (r *repositoryScopedPolicyResource[K]) moveFromAWS(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
-	sourceType := r.policy.awsType
-	if req.SourceTypeName != sourceType || req.SourceProviderAddress != awsProviderAddress {
-		return // not ours: the framework tries the next mover
-	}
-	if req.SourceState == nil {
-		resp.Diagnostics.AddError("Unable to move "+sourceType,
-			"The source state could not be read with the hashicorp/aws v6 schema of "+sourceType+".")
-		return
-	}
-	var src awsRepositoryScopedPolicyModel
-	resp.Diagnostics.Append(req.SourceState.Get(ctx, &src)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if src.Repository.ValueString() == "" {
-		src.Repository = src.ID
-	}
-	resp.Diagnostics.Append(resp.TargetState.Set(ctx, &repositoryScopedPolicyModel[K]{
-		ID:         src.Repository,
-		Repository: src.Repository,
-		Policy:     jsonDocumentValue[K]{StringValue: src.Policy},
-		RegistryID: src.RegistryID,
-		// hashicorp/aws has no timeouts for these types: the defaults apply.
-		Timeouts: timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes)},
-	})...)
-	// With region and account known, the identity lets the first refresh
-	// refuse a provider configured for another registry; otherwise Read
-	// fills the identity in.
-	if resp.TargetIdentity != nil && src.Region.ValueString() != "" && src.RegistryID.ValueString() != "" {
-		resp.Diagnostics.Append(resp.TargetIdentity.Set(ctx, repositoryIdentityModel{
-			Repository: src.Repository,
-			AccountID:  src.RegistryID,
-			Region:     src.Region,
-		})...)
-	}
+// ---- model ----
+
+// identity is the resource identity of the policy.
+func (m *repositoryScopedPolicyModel[K]) identity() identityModel {
+	return identityModel{Key: m.Repository.ValueString(), AccountID: m.RegistryID.ValueString(), Region: m.Region.ValueString()}
+}
+
+// flatten sets the model from the policy read from ECR.
+func (m *repositoryScopedPolicyModel[K]) flatten(out repositoryScopedPolicyOutput) {
+	m.ID = types.StringPointerValue(out.repositoryName)
+	m.Repository = types.StringPointerValue(out.repositoryName)
+	m.RegistryID = types.StringPointerValue(out.registryID)
+	// The framework keeps the prior value when this one is equivalent
+	// (jsonDocumentValue.StringSemanticEquals); after an import there is no
+	// prior value, and the normalised form matches a jsonencode'd config.
+	m.Policy = newJSONDocumentValue[K](normalizeJSON(aws.ToString(out.text)))
 }
 
 // findRepositoryScopedPolicy turns the result of a Get call into the

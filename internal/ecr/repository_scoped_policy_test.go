@@ -94,7 +94,7 @@ func (p testAccPolicy[T]) disappearsSteps(b *acctest.Backend, rName string) []re
 // (with its policy), the policy is planned again.
 func (p testAccPolicy[T]) disappearsRepositorySteps(b *acctest.Backend, rName string) []resource.TestStep {
 	return []resource.TestStep{testAccStepDisappears(b.Config(p.config(rName, 1)), p.addr(), p.checkExists(b),
-		testAccDeleteRepository(b, rName))}
+		testAccRepositoryDelete(b, rName))}
 }
 
 // runEventualConsistency: while every new policy stays invisible to its

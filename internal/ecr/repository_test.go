@@ -1,8 +1,6 @@
 package ecr_test
 
 import (
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -38,19 +37,19 @@ func TestAccRepository_basic(t *testing.T) {
 				Config: b.Config(testAccRepositoryConfig_basic(rName)),
 				Check:  testAccCheckRepositoryExists(b, repositoryAddr, &repo),
 				ConfigStateChecks: []statecheck.StateCheck{
-					stateValue("id", knownvalue.StringExact(rName)),
-					stateValue("name", knownvalue.StringExact(rName)),
-					stateValue("arn", knownvalue.StringExact(fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", b.Region, b.AccountID, rName))),
-					stateValue("registry_id", knownvalue.StringExact(b.AccountID)),
-					stateValue("repository_url", knownvalue.StringRegexp(regexp.MustCompile(
+					repositoryStateValue("id", knownvalue.StringExact(rName)),
+					repositoryStateValue("name", knownvalue.StringExact(rName)),
+					repositoryStateValue("arn", knownvalue.StringExact(fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", b.Region, b.AccountID, rName))),
+					repositoryStateValue("registry_id", knownvalue.StringExact(b.AccountID)),
+					repositoryStateValue("repository_url", knownvalue.StringRegexp(regexp.MustCompile(
 						fmt.Sprintf(`^%s\.dkr\.ecr\.%s\.[a-z.]+/%s$`, b.AccountID, b.Region, regexp.QuoteMeta(rName))))),
-					stateValue("image_tag_mutability", knownvalue.StringExact("MUTABLE")),
-					stateValue("force_delete", knownvalue.Bool(false)),
-					stateValue("encryption_configuration", knownvalue.ListSizeExact(0)),
-					stateValue("image_scanning_configuration", knownvalue.ListSizeExact(0)),
-					stateValue("image_tag_mutability_exclusion_filter", knownvalue.ListSizeExact(0)),
-					stateValue("tags", knownvalue.Null()),
-					stateValue("tags_all", knownvalue.MapExact(map[string]knownvalue.Check{})),
+					repositoryStateValue("image_tag_mutability", knownvalue.StringExact("MUTABLE")),
+					repositoryStateValue("force_delete", knownvalue.Bool(false)),
+					repositoryStateValue("encryption_configuration", knownvalue.ListSizeExact(0)),
+					repositoryStateValue("image_scanning_configuration", knownvalue.ListSizeExact(0)),
+					repositoryStateValue("image_tag_mutability_exclusion_filter", knownvalue.ListSizeExact(0)),
+					repositoryStateValue("tags", knownvalue.Null()),
+					repositoryStateValue("tags_all", knownvalue.MapExact(map[string]knownvalue.Check{})),
 				},
 			},
 			{
@@ -82,7 +81,7 @@ func TestAccRepository_disappears(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckRepositoryDestroy(b),
 		Steps: []resource.TestStep{testAccStepDisappears(b.Config(testAccRepositoryConfig_basic(rName)), repositoryAddr,
-			testAccCheckRepositoryExists(b, repositoryAddr, &repo), testAccDeleteRepository(b, rName))},
+			testAccCheckRepositoryExists(b, repositoryAddr, &repo), testAccRepositoryDelete(b, rName))},
 	})
 }
 
@@ -125,17 +124,17 @@ func TestAccRepository_update(t *testing.T) {
 			{Config: b.Config(testAccRepositoryConfig_basic(rName))},
 			{
 				Config:           b.Config(testAccRepositoryConfig_updated(rName)),
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: repositoryExpectAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
-					stateValue("image_tag_mutability", knownvalue.StringExact("IMMUTABLE_WITH_EXCLUSION")),
-					stateValue("image_tag_mutability_exclusion_filter", knownvalue.ListExact([]knownvalue.Check{
+					repositoryStateValue("image_tag_mutability", knownvalue.StringExact("IMMUTABLE_WITH_EXCLUSION")),
+					repositoryStateValue("image_tag_mutability_exclusion_filter", knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectExact(map[string]knownvalue.Check{"filter": knownvalue.StringExact("latest"), "filter_type": knownvalue.StringExact("WILDCARD")}),
 						knownvalue.ObjectExact(map[string]knownvalue.Check{"filter": knownvalue.StringExact("dev-*"), "filter_type": knownvalue.StringExact("WILDCARD")}),
 					})),
-					stateValue("image_scanning_configuration", knownvalue.ListExact([]knownvalue.Check{
+					repositoryStateValue("image_scanning_configuration", knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectExact(map[string]knownvalue.Check{"scan_on_push": knownvalue.Bool(true)}),
 					})),
-					stateValue("force_delete", knownvalue.Bool(true)),
+					repositoryStateValue("force_delete", knownvalue.Bool(true)),
 				},
 				Check: testAccCheckRepository(b, rName, func(repo *awstypes.Repository) error {
 					if repo.ImageTagMutability != awstypes.ImageTagMutabilityImmutableWithExclusion || len(repo.ImageTagMutabilityExclusionFilters) != 2 ||
@@ -157,11 +156,11 @@ func TestAccRepository_update(t *testing.T) {
 			{
 				// Back to the defaults, keeping scan on push.
 				Config:           keepScanning,
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: repositoryExpectAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
-					stateValue("image_tag_mutability", knownvalue.StringExact("MUTABLE")),
-					stateValue("image_tag_mutability_exclusion_filter", knownvalue.ListSizeExact(0)),
-					stateValue("force_delete", knownvalue.Bool(false)),
+					repositoryStateValue("image_tag_mutability", knownvalue.StringExact("MUTABLE")),
+					repositoryStateValue("image_tag_mutability_exclusion_filter", knownvalue.ListSizeExact(0)),
+					repositoryStateValue("force_delete", knownvalue.Bool(false)),
 				},
 			},
 			{Config: keepScanning, PlanOnly: true},
@@ -183,11 +182,11 @@ func TestAccRepository_removeScanningConfiguration(t *testing.T) {
 			{Config: b.Config(testAccRepositoryConfig_updated(rName))},
 			{
 				Config:           b.Config(testAccRepositoryConfig_basic(rName)),
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: repositoryExpectAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
-					stateValue("image_scanning_configuration", knownvalue.ListSizeExact(0)),
-					stateValue("image_tag_mutability", knownvalue.StringExact("MUTABLE")),
-					stateValue("image_tag_mutability_exclusion_filter", knownvalue.ListSizeExact(0)),
+					repositoryStateValue("image_scanning_configuration", knownvalue.ListSizeExact(0)),
+					repositoryStateValue("image_tag_mutability", knownvalue.StringExact("MUTABLE")),
+					repositoryStateValue("image_tag_mutability_exclusion_filter", knownvalue.ListSizeExact(0)),
 				},
 				Check: testAccCheckRepository(b, rName, func(repo *awstypes.Repository) error {
 					if repo.ImageScanningConfiguration != nil && repo.ImageScanningConfiguration.ScanOnPush {
@@ -213,7 +212,7 @@ resource "ecr_repository" "test" {
 `, rName, tags)
 	}
 	tagsChecks := func(tags, all map[string]string) []statecheck.StateCheck {
-		return []statecheck.StateCheck{stateValue("tags", mapExact(tags)), stateValue("tags_all", mapExact(all))}
+		return []statecheck.StateCheck{repositoryStateValue("tags", mapExact(tags)), repositoryStateValue("tags_all", mapExact(all))}
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -235,7 +234,7 @@ resource "ecr_repository" "test" {
 			{Config: config(`{ env = "test", shared = "mine" }`), PlanOnly: true},
 			{
 				Config:           config(`{ env = "prod" }`),
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: repositoryExpectAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: tagsChecks(map[string]string{"env": "prod"},
 					map[string]string{"env": "prod", "shared": "default", "team": "platform"}),
 				Check: func(s *terraform.State) error {
@@ -285,20 +284,20 @@ func TestAccRepository_encryption(t *testing.T) {
 		CheckDestroy:             testAccCheckRepositoryDestroy(b),
 		Steps: []resource.TestStep{
 			{Config: config("")},
-			{Config: config(aes), ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate)},
+			{Config: config(aes), ConfigPlanChecks: repositoryExpectAction(plancheck.ResourceActionUpdate)},
 			{Config: config(aes), PlanOnly: true},
-			{Config: config(""), ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate)},
+			{Config: config(""), ConfigPlanChecks: repositoryExpectAction(plancheck.ResourceActionUpdate)},
 			{
 				Config:           config(kms(keyID)),
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionDestroyBeforeCreate),
-				ConfigStateChecks: []statecheck.StateCheck{stateValue("encryption_configuration", knownvalue.ListExact([]knownvalue.Check{
+				ConfigPlanChecks: repositoryExpectAction(plancheck.ResourceActionDestroyBeforeCreate),
+				ConfigStateChecks: []statecheck.StateCheck{repositoryStateValue("encryption_configuration", knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectExact(map[string]knownvalue.Check{"encryption_type": knownvalue.StringExact("KMS"), "kms_key": knownvalue.StringExact(keyID)}),
 				}))},
 			},
 			{Config: config(kms(keyID)), PlanOnly: true},
-			{Config: config(kms(keyARN)), ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate)},
+			{Config: config(kms(keyARN)), ConfigPlanChecks: repositoryExpectAction(plancheck.ResourceActionUpdate)},
 			{Config: config(kms(keyARN)), PlanOnly: true},
-			{Config: config(kms("arn:aws:kms:us-west-2:123456789012:key/other")), ConfigPlanChecks: expectAction(plancheck.ResourceActionDestroyBeforeCreate)},
+			{Config: config(kms("arn:aws:kms:us-west-2:123456789012:key/other")), ConfigPlanChecks: repositoryExpectAction(plancheck.ResourceActionDestroyBeforeCreate)},
 		},
 	})
 }
@@ -361,7 +360,7 @@ func TestAccRepository_deleteNonEmpty(t *testing.T) {
 			},
 			{
 				Config:           b.Config(testAccRepositoryConfig_body(rName, "force_delete = true")),
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: repositoryExpectAction(plancheck.ResourceActionUpdate),
 			},
 		},
 	})
@@ -379,7 +378,7 @@ func TestAccRepository_eventualConsistency(t *testing.T) {
 		CheckDestroy:             testAccCheckRepositoryDestroy(b),
 		Steps: []resource.TestStep{{
 			Config:            b.Config(testAccRepositoryConfig_basic(rName)),
-			ConfigStateChecks: []statecheck.StateCheck{stateValue("name", knownvalue.StringExact(rName))},
+			ConfigStateChecks: []statecheck.StateCheck{repositoryStateValue("name", knownvalue.StringExact(rName))},
 			Check: func(*terraform.State) error {
 				var notFound int
 				for _, c := range b.Emulator.Calls() {
@@ -413,34 +412,14 @@ resource "ecr_repository" "test" {
 `, rName, body)
 }
 
-// testAccProviderConfigTags is the backend's provider block with
-// default_tags and ignore_tags.
-func testAccProviderConfigTags(b *acctest.Backend, defaultTags, ignoreKey string) string {
-	return b.ProviderConfigWith(fmt.Sprintf(`
-  default_tags {
-    tags = %[1]s
-  }
-  ignore_tags {
-    keys = [%[2]q]
-  }`, defaultTags, ignoreKey))
-}
-
-// stateValue checks an attribute of ecr_repository.test.
-func stateValue(attr string, check knownvalue.Check) statecheck.StateCheck {
+// repositoryStateValue checks an attribute of ecr_repository.test.
+func repositoryStateValue(attr string, check knownvalue.Check) statecheck.StateCheck {
 	return stateValueAt(repositoryAddr, attr, check)
 }
 
-// expectAction checks what the plan does to ecr_repository.test.
-func expectAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+// repositoryExpectAction checks what the plan does to ecr_repository.test.
+func repositoryExpectAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
 	return expectActionAt(repositoryAddr, action)
-}
-
-func mapExact(m map[string]string) knownvalue.Check {
-	checks := map[string]knownvalue.Check{}
-	for k, v := range m {
-		checks[k] = knownvalue.StringExact(v)
-	}
-	return knownvalue.MapExact(checks)
 }
 
 func testAccCheckRepositoryExists(b *acctest.Backend, addr string, v *awstypes.Repository) resource.TestCheckFunc {
@@ -460,33 +439,6 @@ func testAccCheckRepository(b *acctest.Backend, name string, check func(*awstype
 
 func testAccCheckRepositoryDestroy(b *acctest.Backend) resource.TestCheckFunc {
 	return testAccCheckDestroy(b, "ecr_repository", "name", tfecr.FindRepositoryByName)
-}
-
-// testAccPutImage pushes a minimal Docker v2 image manifest, unique per tag.
-func testAccPutImage(b *acctest.Backend, repository, tag string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		return putImage(b, repository, tag)
-	}
-}
-
-func putImage(b *acctest.Backend, repository, tag string) error {
-	digest := func(s string) string { return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(s))) }
-	manifest, err := json.Marshal(map[string]any{
-		"schemaVersion": 2,
-		"mediaType":     "application/vnd.docker.distribution.manifest.v2+json",
-		"config":        map[string]any{"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2, "digest": digest("config " + tag)},
-		"layers": []any{map[string]any{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 10,
-			"digest": digest("layer " + tag)}},
-	})
-	if err != nil {
-		return err
-	}
-	_, err = b.Client.PutImage(acctest.Context(), &ecr.PutImageInput{
-		RepositoryName: aws.String(repository),
-		ImageManifest:  aws.String(string(manifest)),
-		ImageTag:       aws.String(tag),
-	})
-	return err
 }
 
 // TestAccRepository_unknownDefaultTags: a default tag whose value is only
@@ -538,8 +490,8 @@ func testAccRepositoryUnknownTags(t *testing.T, b *acctest.Backend, config strin
 					plancheck.ExpectUnknownValue(repositoryAddr, tfjsonpath.New("tags_all")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					stateValue("tags", mapExact(wantTags)),
-					stateValue("tags_all", mapExact(wantTagsAll)),
+					repositoryStateValue("tags", mapExact(wantTags)),
+					repositoryStateValue("tags_all", mapExact(wantTagsAll)),
 				},
 			},
 			{Config: config, PlanOnly: true},
@@ -561,10 +513,10 @@ func TestAccRepository_updateWithoutRead(t *testing.T) {
 			{
 				Config: b.Config(testAccRepositoryConfig_body(rName, `image_tag_mutability = "IMMUTABLE"
   tags = { env = "test" }`)),
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: repositoryExpectAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
-					stateValue("image_tag_mutability", knownvalue.StringExact("IMMUTABLE")),
-					stateValue("tags_all", mapExact(map[string]string{"env": "test"})),
+					repositoryStateValue("image_tag_mutability", knownvalue.StringExact("IMMUTABLE")),
+					repositoryStateValue("tags_all", mapExact(map[string]string{"env": "test"})),
 				},
 				Check: func(*terraform.State) error {
 					calls := b.Emulator.Calls()
@@ -584,4 +536,13 @@ func TestAccRepository_updateWithoutRead(t *testing.T) {
   tags = { env = "test" }`)), PlanOnly: true},
 		},
 	})
+}
+
+// testAccRepositoryDelete deletes a repository out of band, with its
+// images and policies.
+func testAccRepositoryDelete(b *acctest.Backend, name string) func() error {
+	return func() error {
+		_, err := b.Client.DeleteRepository(acctest.Context(), &awsecr.DeleteRepositoryInput{RepositoryName: &name, Force: true})
+		return err
+	}
 }

@@ -1,6 +1,7 @@
 package ecr
 
 import (
+	"fmt"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -19,4 +20,13 @@ func repositoryNameValidators() []validator.String {
 			"must be a repository name, which must be lowercase letters and digits in groups separated by `.`, `_`, `__` "+
 				"or runs of `-`, with `/` between path parts"),
 	}
+}
+
+// validRepositoryName checks a repository name given where no validator
+// runs (an import ID).
+func validRepositoryName(name string) error {
+	if len(name) < 2 || len(name) > 256 || !repositoryNamePattern.MatchString(name) {
+		return fmt.Errorf("%q is not a repository name; import by the name of the repository, `name` or `name@region`", name)
+	}
+	return nil
 }

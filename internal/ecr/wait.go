@@ -3,8 +3,18 @@ package ecr
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 )
+
+// Waiting until reads agree with a write. ECR is eventually consistent: an
+// object just created may not be readable yet, one just deleted may still
+// be, and a replaced policy may still read as the old one. Every resource
+// records what it wrote in state first (so a failed wait taints instead of
+// orphaning) and then waits with waitUntil.
 
 // propagationTimeout bounds how long a new object may stay invisible to
 // reads (ECR is eventually consistent). A variable so that tests can shorten it.
@@ -16,59 +26,61 @@ var (
 	pollMax     = 5 * time.Second
 )
 
-// retryWhenNotFound calls f until it returns something other than a
-// not-found error or timeout has passed; then the last result stands. Use it
-// to read an object just created.
-func retryWhenNotFound[T any](ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
-	var (
-		v   T
-		err error
-	)
-	poll(ctx, timeout, func() bool {
-		v, err = f(ctx)
-		return !isNotFound(err)
-	})
-	return v, err
-}
-
-// waitUntilNotFound calls f until it returns a not-found error (then nil),
-// another error (returned), or timeout passes. Use it after a delete.
-func waitUntilNotFound[T any](ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) error {
-	var err error
-	done := poll(ctx, timeout, func() bool {
-		_, err = f(ctx)
-		return err != nil
-	})
-	switch {
-	case isNotFound(err):
-		return nil
-	case err != nil:
-		return err
-	case !done:
-		return errors.New("timed out waiting for the deletion to be visible")
-	}
-	return nil
-}
-
-// poll calls try until it reports done, with exponential backoff, for at
-// most timeout (and not past ctx). It reports whether try said done.
-func poll(ctx context.Context, timeout time.Duration, try func() bool) bool {
+// waitUntil calls find until ok accepts its answer, then returns that
+// answer with a nil error; between calls it backs off exponentially, for at
+// most timeout and never past ctx. An answer ok refuses is retried when its
+// error is nil (the object reads, but not as wanted yet), a finder's
+// not-found error, or transient (isTransient); any other error ends the
+// wait and is returned. When time runs out the last answer stands, its
+// error wrapped in a message that says how long it waited.
+func waitUntil[T any](ctx context.Context, timeout time.Duration, find func(context.Context) (T, error), ok func(T, error) bool) (T, error) {
 	deadline := time.Now().Add(timeout)
 	wait := pollInitial
 	for {
-		if try() {
-			return true
+		v, err := find(ctx)
+		if ok(v, err) {
+			return v, nil
 		}
-		if time.Now().Add(wait).After(deadline) {
-			return false
+		if err != nil && !isNotFound(err) && !isTransient(err) {
+			return v, err
+		}
+		if time.Now().Add(wait).After(deadline) || ctx.Err() != nil {
+			if err == nil {
+				err = errors.New("reads still disagree with the write")
+			}
+			return v, fmt.Errorf("gave up after %s: %w", timeout.Round(time.Millisecond), err)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return false
 		case <-t.C:
 		}
 		wait = min(2*wait, pollMax)
 	}
+}
+
+// found accepts an answer without error: the object reads.
+func found[T any](_ T, err error) bool { return err == nil }
+
+// gone accepts a not-found answer: the object no longer reads.
+func gone[T any](_ T, err error) bool { return isNotFound(err) }
+
+// transientError marks an error a resource knows to be temporary (such as
+// a policy naming an IAM principal that has not propagated yet), so that
+// waitUntil retries it.
+type transientError struct{ err error }
+
+func (e *transientError) Error() string { return e.err.Error() }
+func (e *transientError) Unwrap() error { return e.err }
+
+// isTransient reports whether an error may go away by itself: one marked
+// transientError, or one the AWS SDK's standard retryer retries (throttling,
+// 5xx, connection errors), which reaches us only once the client's own
+// attempts are spent.
+func isTransient(err error) bool {
+	if _, ok := errors.AsType[*transientError](err); ok {
+		return true
+	}
+	return retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary
 }

@@ -14,6 +14,8 @@ import (
 
 // Meta is what the provider's Configure hands to resources and data sources.
 type Meta struct {
+	// Client is the ECR client of the provider's Region; ClientIn gives
+	// one for any Region (a resource's `region` argument).
 	Client      *ecr.Client
 	Region      string
 	DefaultTags map[string]string
@@ -25,6 +27,31 @@ type Meta struct {
 
 	accountMu sync.Mutex
 	accountID string
+
+	clientsMu sync.Mutex
+	clients   map[string]*ecr.Client // by Region, other than the provider's
+}
+
+// ClientIn returns the ECR client for a Region: Client for the provider's
+// Region (or ""), else a client with the same configuration (credentials,
+// endpoint, retries, HTTP client) but that Region, created on first use
+// and kept. One account has a registry per Region; AccountID is the same
+// for all.
+func (m *Meta) ClientIn(region string) *ecr.Client {
+	if region == "" || region == m.Region {
+		return m.Client
+	}
+	m.clientsMu.Lock()
+	defer m.clientsMu.Unlock()
+	if c, ok := m.clients[region]; ok {
+		return c
+	}
+	if m.clients == nil {
+		m.clients = map[string]*ecr.Client{}
+	}
+	c := ecr.New(m.Client.Options(), func(o *ecr.Options) { o.Region = region })
+	m.clients[region] = c
+	return c
 }
 
 // IgnoreTags is the provider's ignore_tags block.

@@ -1,4 +1,5 @@
-# Terraform 1.5+: import with an import block; the ID is the repository name.
+# Terraform 1.5+: import with an import block; the ID is the repository name,
+# or name@region for another Region than the provider's.
 import {
   to = ecr_repository.example
   id = "team-a/service"
@@ -9,7 +10,8 @@ import {
 # import {
 #   to = ecr_repository.example
 #   identity = {
-#     name = "team-a/service"
+#     name   = "team-a/service"
+#     region = "us-east-1" # optional: the provider's Region by default
 #   }
 # }
 

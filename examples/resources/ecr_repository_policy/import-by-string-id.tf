@@ -1,4 +1,5 @@
-# Terraform 1.5+: import with an import block; the ID is the repository name.
+# Terraform 1.5+: import with an import block; the ID is the repository name,
+# or name@region for another Region than the provider's.
 import {
   to = ecr_repository_policy.example
   id = "example"
