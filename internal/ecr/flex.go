@@ -6,7 +6,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -16,10 +15,6 @@ import (
 type encryptionConfigurationModel struct {
 	EncryptionType types.String `tfsdk:"encryption_type"`
 	KMSKey         types.String `tfsdk:"kms_key"`
-}
-
-func (encryptionConfigurationModel) attrTypes() map[string]attr.Type {
-	return map[string]attr.Type{"encryption_type": types.StringType, "kms_key": types.StringType}
 }
 
 // expandEncryptionConfiguration returns nil for no block (ECR's default).
@@ -86,10 +81,6 @@ type imageScanningConfigurationModel struct {
 	ScanOnPush types.Bool `tfsdk:"scan_on_push"`
 }
 
-func (imageScanningConfigurationModel) attrTypes() map[string]attr.Type {
-	return map[string]attr.Type{"scan_on_push": types.BoolType}
-}
-
 // expandImageScanningConfiguration maps no block to ECR's default (off).
 func expandImageScanningConfiguration(m []imageScanningConfigurationModel) *awstypes.ImageScanningConfiguration {
 	if len(m) == 0 {
@@ -108,10 +99,6 @@ func flattenImageScanningConfiguration(c *awstypes.ImageScanningConfiguration) [
 type exclusionFilterModel struct {
 	Filter     types.String `tfsdk:"filter"`
 	FilterType types.String `tfsdk:"filter_type"`
-}
-
-func (exclusionFilterModel) attrTypes() map[string]attr.Type {
-	return map[string]attr.Type{"filter": types.StringType, "filter_type": types.StringType}
 }
 
 func expandExclusionFilters(m []exclusionFilterModel) []awstypes.ImageTagMutabilityExclusionFilter {

@@ -9,7 +9,6 @@ import (
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -80,7 +79,7 @@ func (d *repositoryDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		resp.Diagnostics.AddError(summary, err.Error())
 		return
 	}
-	resp.Diagnostics.Append(data.flatten(ctx, repo)...)
+	data.flatten(repo)
 
 	remote, err := listTags(ctx, client, aws.ToString(repo.RepositoryArn))
 	if err != nil {
@@ -133,38 +132,30 @@ func mostRecentImageTags(ctx context.Context, client *ecr.Client, name, registry
 }
 
 type repositoryDataSourceModel struct {
-	ARN                               types.String `tfsdk:"arn"`
-	EncryptionConfiguration           types.List   `tfsdk:"encryption_configuration"`
-	ID                                types.String `tfsdk:"id"`
-	ImageScanningConfiguration        types.List   `tfsdk:"image_scanning_configuration"`
-	ImageTagMutability                types.String `tfsdk:"image_tag_mutability"`
-	ImageTagMutabilityExclusionFilter types.List   `tfsdk:"image_tag_mutability_exclusion_filter"`
-	IncludeMostRecentImageTags        types.Bool   `tfsdk:"include_most_recent_image_tags"`
-	MostRecentImageTags               types.List   `tfsdk:"most_recent_image_tags"`
-	Name                              types.String `tfsdk:"name"`
-	Region                            types.String `tfsdk:"region"`
-	RegistryID                        types.String `tfsdk:"registry_id"`
-	RepositoryURL                     types.String `tfsdk:"repository_url"`
-	Tags                              types.Map    `tfsdk:"tags"`
+	ARN                               types.String                      `tfsdk:"arn"`
+	EncryptionConfiguration           []encryptionConfigurationModel    `tfsdk:"encryption_configuration"`
+	ID                                types.String                      `tfsdk:"id"`
+	ImageScanningConfiguration        []imageScanningConfigurationModel `tfsdk:"image_scanning_configuration"`
+	ImageTagMutability                types.String                      `tfsdk:"image_tag_mutability"`
+	ImageTagMutabilityExclusionFilter []exclusionFilterModel            `tfsdk:"image_tag_mutability_exclusion_filter"`
+	IncludeMostRecentImageTags        types.Bool                        `tfsdk:"include_most_recent_image_tags"`
+	MostRecentImageTags               types.List                        `tfsdk:"most_recent_image_tags"`
+	Name                              types.String                      `tfsdk:"name"`
+	Region                            types.String                      `tfsdk:"region"`
+	RegistryID                        types.String                      `tfsdk:"registry_id"`
+	RepositoryURL                     types.String                      `tfsdk:"repository_url"`
+	Tags                              types.Map                         `tfsdk:"tags"`
 }
 
 // flatten fills the repository's attributes (not tags, not image tags).
-func (m *repositoryDataSourceModel) flatten(ctx context.Context, repo *awstypes.Repository) diag.Diagnostics {
-	var diags, d diag.Diagnostics
+func (m *repositoryDataSourceModel) flatten(repo *awstypes.Repository) {
 	m.ARN = types.StringPointerValue(repo.RepositoryArn)
 	m.ID = types.StringPointerValue(repo.RepositoryName)
 	m.Name = types.StringPointerValue(repo.RepositoryName)
 	m.RegistryID = types.StringPointerValue(repo.RegistryId)
 	m.RepositoryURL = types.StringPointerValue(repo.RepositoryUri)
 	m.ImageTagMutability = types.StringValue(string(repo.ImageTagMutability))
-	m.EncryptionConfiguration, d = types.ListValueFrom(ctx,
-		types.ObjectType{AttrTypes: encryptionConfigurationModel{}.attrTypes()}, flattenEncryptionConfiguration(repo.EncryptionConfiguration))
-	diags.Append(d...)
-	m.ImageScanningConfiguration, d = types.ListValueFrom(ctx,
-		types.ObjectType{AttrTypes: imageScanningConfigurationModel{}.attrTypes()}, flattenImageScanningConfiguration(repo.ImageScanningConfiguration))
-	diags.Append(d...)
-	m.ImageTagMutabilityExclusionFilter, d = types.ListValueFrom(ctx,
-		types.ObjectType{AttrTypes: exclusionFilterModel{}.attrTypes()}, flattenExclusionFilters(repo.ImageTagMutabilityExclusionFilters))
-	diags.Append(d...)
-	return diags
+	m.EncryptionConfiguration = flattenEncryptionConfiguration(repo.EncryptionConfiguration)
+	m.ImageScanningConfiguration = flattenImageScanningConfiguration(repo.ImageScanningConfiguration)
+	m.ImageTagMutabilityExclusionFilter = flattenExclusionFilters(repo.ImageTagMutabilityExclusionFilters)
 }
