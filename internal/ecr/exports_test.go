@@ -40,3 +40,16 @@ var (
 	FindRepositoryByName = findRepositoryByName
 	IsNotFound           = isNotFound
 )
+
+// ---- waiting ----
+
+var (
+	WaitUntil = waitUntil[int]
+	Found     = found[int]
+	Gone      = gone[int]
+)
+
+// NewNotFoundError is a finder's not-found error; NewTransientError marks
+// err as temporary.
+func NewNotFoundError(what string) error { return &notFoundError{what: what} }
+func NewTransientError(err error) error  { return &transientError{err} }

@@ -1,0 +1,67 @@
+package ecr_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/ecr"
+)
+
+func TestWaitUntil(t *testing.T) {
+	t.Parallel()
+	notFound, denied := ecr.NewNotFoundError("thing"), errors.New("AccessDenied")
+	for _, tc := range []struct {
+		name    string
+		answers []error // find's errors, one per call; the last repeats
+		ok      func(int, error) bool
+		timeout time.Duration
+		calls   int
+		wantErr string // "" for success
+	}{
+		{"found after not-found", []error{notFound, notFound, nil}, ecr.Found, time.Minute, 3, ""},
+		{"transient retried", []error{ecr.NewTransientError(denied), nil}, ecr.Found, time.Minute, 2, ""},
+		{"other error ends the wait", []error{denied, nil}, ecr.Found, time.Minute, 1, "AccessDenied"},
+		{"gone", []error{nil, nil, notFound}, ecr.Gone, time.Minute, 3, ""},
+		{"timeout keeps the last error", []error{notFound}, ecr.Found, 250 * time.Millisecond, 0, "gave up after 250ms: thing not found"},
+		{"timeout while it still reads", []error{nil}, ecr.Gone, 250 * time.Millisecond, 0, "reads still disagree"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			calls := 0
+			v, err := ecr.WaitUntil(context.Background(), tc.timeout, func(context.Context) (int, error) {
+				calls++
+				return calls, tc.answers[min(calls, len(tc.answers))-1]
+			}, tc.ok)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("err = %v, want none", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
+			}
+			if tc.calls > 0 && (calls != tc.calls || v != tc.calls) {
+				t.Errorf("%d calls, value %d; want %d", calls, v, tc.calls)
+			}
+			if tc.calls == 0 && calls < 2 {
+				t.Errorf("%d calls before the timeout, want retries", calls)
+			}
+		})
+	}
+}
+
+// A cancelled context ends the wait at once.
+func TestWaitUntil_cancelled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	calls := 0
+	_, err := ecr.WaitUntil(ctx, time.Minute, func(context.Context) (int, error) {
+		calls++
+		return 0, ecr.NewNotFoundError("thing")
+	}, ecr.Found)
+	if err == nil || calls != 1 || !ecr.IsNotFound(err) {
+		t.Errorf("after cancel: %d calls, err %v; want 1 call and the not-found error", calls, err)
+	}
+}
