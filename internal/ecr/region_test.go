@@ -42,7 +42,7 @@ func TestAccRegion_twoRegions(t *testing.T) {
 		return func(*terraform.State) error {
 			_, err := tfecr.FindRepositoryByName(acctest.Context(), testAccClient(b, region), rName)
 			if !tfecr.IsNotFound(err) {
-				return fmt.Errorf("repository %s in %s: %v, want not found", rName, region, err)
+				return fmt.Errorf("repository %s in %s: %w, want not found", rName, region, err)
 			}
 			return nil
 		}

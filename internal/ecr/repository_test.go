@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -224,7 +223,7 @@ resource "ecr_repository" "test" {
 					map[string]string{"env": "test", "shared": "mine", "team": "platform"}),
 				// A tag someone else manages appears out of band; ignore_tags hides it.
 				Check: func(s *terraform.State) error {
-					_, err := b.Client.TagResource(acctest.Context(), &ecr.TagResourceInput{
+					_, err := b.Client.TagResource(acctest.Context(), &awsecr.TagResourceInput{
 						ResourceArn: aws.String(s.RootModule().Resources[repositoryAddr].Primary.Attributes["arn"]),
 						Tags:        []awstypes.Tag{{Key: aws.String("managed-elsewhere"), Value: aws.String("x")}},
 					})
@@ -238,7 +237,7 @@ resource "ecr_repository" "test" {
 				ConfigStateChecks: tagsChecks(map[string]string{"env": "prod"},
 					map[string]string{"env": "prod", "shared": "default", "team": "platform"}),
 				Check: func(s *terraform.State) error {
-					out, err := b.Client.ListTagsForResource(acctest.Context(), &ecr.ListTagsForResourceInput{
+					out, err := b.Client.ListTagsForResource(acctest.Context(), &awsecr.ListTagsForResourceInput{
 						ResourceArn: aws.String(s.RootModule().Resources[repositoryAddr].Primary.Attributes["arn"]),
 					})
 					if err != nil {
