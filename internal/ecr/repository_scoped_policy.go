@@ -139,6 +139,7 @@ func (r *repositoryScopedPolicyResource[K]) Schema(ctx context.Context, _ resour
 				Required:            true,
 				MarkdownDescription: r.policy.policyDescription,
 				Validators:          r.policy.policyValidators,
+				PlanModifiers:       []planmodifier.String{useStateWhenEquivalent[K]()},
 			},
 			"registry_id": schema.StringAttribute{
 				Computed:            true,
