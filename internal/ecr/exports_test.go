@@ -4,10 +4,14 @@ package ecr
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 )
 
 // ---- repository policy, lifecycle policy, lifecycle policy document ----
@@ -32,6 +36,69 @@ func ValidatePolicyText(lifecycle bool, text string) diag.Diagnostics {
 		newJSONDocumentValue[iamPolicyDocument](text).ValidateAttribute(context.Background(), req, &resp)
 	}
 	return resp.Diagnostics
+}
+
+// UseStateWhenEquivalent returns the plan modifier of the `policy`
+// attribute: the lifecycle policy's when lifecycle, else the IAM policy's.
+func UseStateWhenEquivalent(lifecycle bool) planmodifier.String {
+	if lifecycle {
+		return useStateWhenEquivalent[lifecyclePolicyDocument]()
+	}
+	return useStateWhenEquivalent[iamPolicyDocument]()
+}
+
+// JSONDocumentAttributes lists, for every resource, the paths of its JSON
+// document attributes (a jsonDocumentType, at any depth) and, for each,
+// whether a useStateWhenEquivalent plan modifier of the same kind is among
+// its plan modifiers.
+func JSONDocumentAttributes(ctx context.Context) map[string]bool {
+	type kindNamer interface{ documentKindName() string }
+	found := map[string]bool{}
+	var walk func(typeName, at string, attrs map[string]schema.Attribute, blocks map[string]schema.Block)
+	walk = func(typeName, at string, attrs map[string]schema.Attribute, blocks map[string]schema.Block) {
+		for name, a := range attrs {
+			p := at + name
+			switch a := a.(type) {
+			case schema.StringAttribute:
+				t, ok := a.CustomType.(kindNamer)
+				if !ok {
+					continue
+				}
+				found[typeName+"."+p] = slices.ContainsFunc(a.PlanModifiers, func(m planmodifier.String) bool {
+					mk, ok := m.(kindNamer)
+					return ok && mk.documentKindName() == t.documentKindName()
+				})
+			case schema.SingleNestedAttribute:
+				walk(typeName, p+".", a.Attributes, nil)
+			case schema.ListNestedAttribute:
+				walk(typeName, p+"[].", a.NestedObject.Attributes, nil)
+			case schema.SetNestedAttribute:
+				walk(typeName, p+"[].", a.NestedObject.Attributes, nil)
+			case schema.MapNestedAttribute:
+				walk(typeName, p+"[].", a.NestedObject.Attributes, nil)
+			}
+		}
+		for name, b := range blocks {
+			p := at + name
+			switch b := b.(type) {
+			case schema.SingleNestedBlock:
+				walk(typeName, p+".", b.Attributes, b.Blocks)
+			case schema.ListNestedBlock:
+				walk(typeName, p+"[].", b.NestedObject.Attributes, b.NestedObject.Blocks)
+			case schema.SetNestedBlock:
+				walk(typeName, p+"[].", b.NestedObject.Attributes, b.NestedObject.Blocks)
+			}
+		}
+	}
+	for _, newResource := range Resources() {
+		r := newResource()
+		var md resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "ecr"}, &md)
+		var sr resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &sr)
+		walk(md.TypeName, "", sr.Schema.Attributes, sr.Schema.Blocks)
+	}
+	return found
 }
 
 // ---- repository ----

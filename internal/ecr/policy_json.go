@@ -57,6 +57,13 @@ func (t jsonDocumentType[K]) String() string {
 	return k.typeName()
 }
 
+// documentKindName names K; a test matches it with the attribute's
+// useStateWhenEquivalent plan modifier.
+func (t jsonDocumentType[K]) documentKindName() string {
+	var k K
+	return k.typeName()
+}
+
 func (t jsonDocumentType[K]) Equal(o attr.Type) bool {
 	_, ok := o.(jsonDocumentType[K])
 	return ok

@@ -39,6 +39,10 @@ var (
 )
 
 // exclusionFilterRegexp is ECR's exclusion filter pattern (full match).
+// ECR states no limit on the number of `*` in a filter (the API reference
+// gives only this pattern and 1 to 128 characters); the "at most two" of
+// hashicorp/aws cites no ECR source, so none is enforced here or in the
+// emulator.
 var exclusionFilterRegexp = regexp.MustCompile(`^[a-zA-Z0-9._*-]+$`)
 
 const repositoryDeleteTimeout = 20 * time.Minute

@@ -56,11 +56,13 @@ func testAccRepositoryPolicyActions(version int) []string {
 func TestAccRepositoryPolicy_basic(t *testing.T) {
 	testAccRepositoryPolicy.run(t, func(b *acctest.Backend, rName string) []resource.TestStep {
 		return append(testAccRepositoryPolicy.basicSteps(b, rName), resource.TestStep{
-			// The same policy written by hand: Terraform compares the
-			// configuration with state as text, so this is an in-place
-			// update; afterwards ECR's reformatted copy is no change.
+			// The same policy written by hand with another key and action
+			// order is no change: the plan keeps the text in state.
 			Config:           b.Config(testAccRepositoryPolicyConfig_reordered(rName)),
-			ConfigPlanChecks: expectActionThenEmptyPlan(testAccRepositoryPolicyAddr, plancheck.ResourceActionUpdate),
+			ConfigPlanChecks: expectActionThenEmptyPlan(testAccRepositoryPolicyAddr, plancheck.ResourceActionNoop),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateValueAt(testAccRepositoryPolicyAddr, "policy", knownvalue.StringExact(testAccRepositoryPolicy.text(2))),
+			},
 		})
 	})
 }

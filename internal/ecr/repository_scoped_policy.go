@@ -119,6 +119,7 @@ func (r *repositoryScopedPolicyResource[K]) Schema(ctx context.Context, _ resour
 				Required:            true,
 				MarkdownDescription: r.policy.policyDescription,
 				Validators:          r.policy.policyValidators,
+				PlanModifiers:       []planmodifier.String{useStateWhenEquivalent[K]()},
 			},
 			"region": regionAttribute(),
 			"registry_id": schema.StringAttribute{

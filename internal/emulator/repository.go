@@ -49,6 +49,7 @@ func checkMutability(mutability string, filters []ExclusionFilter) error {
 		if err := checkEnum("imageTagMutabilityExclusionFilters.member.filterType", f.FilterType, []string{"WILDCARD"}); err != nil {
 			return err
 		}
+		// ECR documents no limit on the number of '*' in a filter.
 		if err := checkPattern("imageTagMutabilityExclusionFilters.member.filter", f.Filter, reExclusionFilter, "^[0-9a-zA-Z._*-]{1,128}"); err != nil {
 			return err
 		}
