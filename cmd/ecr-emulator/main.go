@@ -127,7 +127,12 @@ func serve(cfg config, stdout, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	mux.Handle(emulator.ControlPrefix, emu.ControlHandler())
 	mux.Handle("/", emu)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
+	// Request headers must arrive within ReadHeaderTimeout; the emulator
+	// bounds each body's read itself (a deadline per body, see
+	// internal/emulator/body.go), so no ReadTimeout, which would also cut
+	// the requests a hang fault holds on purpose.
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		MaxHeaderBytes: 64 << 10}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
