@@ -202,6 +202,22 @@ func (b dirBlobs) DeleteBlob(key string) error {
 	return nil
 }
 
+// Clear removes every blob file (and any temporary file a crash left).
+func (b dirBlobs) Clear() error {
+	entries, err := os.ReadDir(b.dir)
+	if err != nil {
+		return err
+	}
+	for _, ent := range entries {
+		if ent.Type().IsRegular() {
+			if err := os.Remove(filepath.Join(b.dir, ent.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (b dirBlobs) PutBlob(key string, data []byte) error {
 	name, err := b.file(key)
 	if err != nil {

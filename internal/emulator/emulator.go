@@ -72,6 +72,7 @@ type Emulator struct {
 	persist         func([]byte) error
 	blobs           BlobStore
 	bodies          *bodyBudget // request body bytes in flight (body.go)
+	urlKey          []byte      // signs layer download URLs (blobs.go)
 
 	mu sync.RWMutex // guards st
 	// persistMu orders the persist calls; it is taken while mu is held
@@ -92,6 +93,7 @@ func New(opts ...Option) *Emulator {
 		st:              newState(),
 		blobs:           &memBlobs{},
 		bodies:          newBodyBudget(bodyBudgetBytes, bodyBudgetWait),
+		urlKey:          newURLKey(),
 	}
 	for _, o := range opts {
 		o(e)
