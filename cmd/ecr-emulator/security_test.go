@@ -142,3 +142,34 @@ func TestResetClearsDataDir(t *testing.T) {
 		t.Errorf("blob files after reset: %v", got)
 	}
 }
+
+// Listening on loopback, the server answers only requests addressed to a
+// loopback name: a page that rebinds its own name to 127.0.0.1 sends that
+// name as Host and is refused.
+func TestLoopbackHostOnly(t *testing.T) {
+	p := start(t)
+	for host, want := range map[string]int{
+		"":                   200, // the URL's 127.0.0.1:PORT
+		"localhost:4566":     200,
+		"[::1]:4566":         200,
+		"127.0.0.2":          200,
+		"evil.example:4566":  http.StatusMisdirectedRequest,
+		"evil.example":       http.StatusMisdirectedRequest,
+		"10.0.0.1:4566":      http.StatusMisdirectedRequest,
+		"localhost.evil.com": http.StatusMisdirectedRequest,
+	} {
+		req, _ := http.NewRequest("GET", p.url+"/_emulator/state", nil)
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %q: %d %s, want %d", host, resp.StatusCode, b, want)
+		}
+	}
+}
