@@ -63,6 +63,9 @@ func (b *bodyBudget) reserve(ctx context.Context, n int64) error {
 	if n > b.size {
 		return ErrBodyBusy
 	}
+	if b.sem.TryAcquire(n) { // the usual case: no timer, no allocation
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, b.wait)
 	defer cancel()
 	if err := b.sem.Acquire(ctx, n); err != nil {
