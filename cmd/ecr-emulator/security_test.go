@@ -84,7 +84,7 @@ func TestControlAPIWithoutCredentials(t *testing.T) {
 	if code, b := controlCall(t, "POST", p.url+"/_emulator/reset", "text/plain", "{}", "", ""); code != http.StatusUnsupportedMediaType {
 		t.Errorf("text/plain reset: %d %s, want 415", code, b)
 	}
-	if code, b := controlCall(t, "POST", p.url+"/_emulator/faults", "application/json", `{"action":"throttle","probabilty":0.1}`, "", ""); code != 400 || !strings.Contains(b, "probabilty") {
+	if code, b := controlCall(t, "POST", p.url+"/_emulator/faults", "application/json", `{"action":"throttle","probabilty":0.1}`, "", ""); code != 400 || !strings.Contains(b, "probabilty") { //nolint:misspell // the misspelling is the case
 		t.Errorf("misspelt fault member: %d %s, want 400 naming it", code, b)
 	}
 	if code, b := controlCall(t, "POST", p.url+"/_emulator/reset", "application/json", "", "", ""); code != 200 {

@@ -103,11 +103,11 @@ func TestControlRefusesCrossOrigin(t *testing.T) {
 }
 
 // Every control body refuses members it does not know, naming them:
-// a misspelt "probabilty" must not install a rule that always fires.
+// a misspelt probability must not install a rule that always fires.
 func TestControlUnknownFields(t *testing.T) {
 	emu, base := controlServer(t)
 	tests := []struct{ path, body, field string }{
-		{"faults", `{"op":"DescribeRepositories","action":"throttle","probabilty":0.1}`, "probabilty"},
+		{"faults", `{"op":"DescribeRepositories","action":"throttle","probabilty":0.1}`, "probabilty"}, //nolint:misspell // the misspelling is the case
 		{"faults", `{"action":"error","errorType":"X","extra":{"ok":1},"staus":400}`, "staus"},
 		{"reset", `{"everything":true}`, "everything"},
 		{"lifecycle/run", `{"repository":"x"}`, "repository"},

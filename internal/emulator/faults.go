@@ -157,8 +157,8 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON implements json.Unmarshaler.
 // A member the rule does not know is an error that names it: a misspelt
-// member ("probabilty") would otherwise be dropped and the rule fire on
-// every call.
+// member ("probability" without its second i) would otherwise be dropped
+// and the rule fire on every call.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	var j faultJSON
 	dec := json.NewDecoder(bytes.NewReader(b))
