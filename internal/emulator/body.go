@@ -30,8 +30,9 @@ import (
 //     retries). The budget counts bytes received, not bytes declared, so
 //     clients that declare large bodies and stall do not starve the others.
 //
-// Every handler that reads a body (the ECR JSON API, the control API, and
-// the registry's uploads) reads it with Emulator.readBody.
+// Every handler with a body calls Emulator.bodyDeadline first and reads the
+// body with Emulator.readBody (the ECR JSON API, the control API, and so
+// should the registry's uploads).
 const (
 	bodyReadTimeout = 60 * time.Second
 	bodyBudgetBytes = 128 << 20
@@ -52,10 +53,12 @@ type bodyBudget struct {
 	sem  *semaphore.Weighted
 	size int64
 	wait time.Duration
+	// readTimeout bounds the read of one body (bodyReadTimeout).
+	readTimeout time.Duration
 }
 
 func newBodyBudget(size int64, wait time.Duration) *bodyBudget {
-	return &bodyBudget{sem: semaphore.NewWeighted(size), size: size, wait: wait}
+	return &bodyBudget{sem: semaphore.NewWeighted(size), size: size, wait: wait, readTimeout: bodyReadTimeout}
 }
 
 // reserve takes n bytes of the budget, waiting up to b.wait.
@@ -75,7 +78,7 @@ func (b *bodyBudget) reserve(ctx context.Context, n int64) error {
 }
 
 // readBody reads the whole body of r, at most limit bytes, under the
-// bounds above. Its errors are ErrBodyTooLarge, ErrBodyBusy or the read's
+// bounds above; the handler has called bodyDeadline. Its errors are ErrBodyTooLarge, ErrBodyBusy or the read's
 // (a timeout, a closed connection).
 func (e *Emulator) readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
@@ -84,19 +87,39 @@ func (e *Emulator) readBody(w http.ResponseWriter, r *http.Request, limit int64)
 	if r.Body == nil || r.Body == http.NoBody {
 		return []byte{}, nil
 	}
-	rc := http.NewResponseController(w)
-	if rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) == nil {
-		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
-	}
+	rc := http.NewResponseController(w) // the deadline is bodyDeadline's
 	var reserved int64
 	defer func() { e.bodies.sem.Release(reserved) }()
-	return readAtMost(r.Body, r.ContentLength, limit, func(n int64) error {
+	body, err := readAtMost(r.Body, r.ContentLength, limit, func(n int64) error {
 		if err := e.bodies.reserve(r.Context(), n); err != nil {
 			return err
 		}
 		reserved += n
 		return nil
 	})
+	if err != nil {
+		// Whatever is left of the body is not waited for: net/http, which
+		// reads it before answering, fails at once and closes the connection.
+		_ = rc.SetReadDeadline(time.Now())
+		return nil, err
+	}
+	// Read: the rest of the request's life (a hang or latency fault, a slow
+	// answer) is not bounded by the body's deadline.
+	_ = rc.SetReadDeadline(time.Time{})
+	return body, nil
+}
+
+// bodyDeadline starts the read deadline of r's body, if it has one, and
+// returns the controller that sets it. Handlers call it first thing: a
+// body the handler does not read (an error answered early) must still
+// arrive within the deadline, for net/http reads what is left of it before
+// it answers; readBody clears it once the body is read.
+func (e *Emulator) bodyDeadline(w http.ResponseWriter, r *http.Request) *http.ResponseController {
+	rc := http.NewResponseController(w)
+	if r.Body != nil && r.Body != http.NoBody {
+		_ = rc.SetReadDeadline(time.Now().Add(e.bodies.readTimeout)) // fails only without a net.Conn (httptest.ResponseRecorder)
+	}
+	return rc
 }
 
 // readAtMost reads src to EOF in chunks of at most bodyChunk bytes, each

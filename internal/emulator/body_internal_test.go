@@ -1,10 +1,13 @@
 package emulator
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -121,5 +124,47 @@ func TestBodyTooLarge(t *testing.T) {
 		if resp.StatusCode != http.StatusRequestEntityTooLarge || got.Type != "SerializationException" {
 			t.Errorf("chunked=%v: %d %q, want 413 SerializationException", chunked, resp.StatusCode, got.Type)
 		}
+	}
+}
+
+// A client that stops sending its body is answered once the body's read
+// deadline passes, and the connection is closed rather than held, also
+// when the request is refused before its body is read.
+func TestBodyReadDeadline(t *testing.T) {
+	e := New()
+	e.bodies.readTimeout = 200 * time.Millisecond
+	mux := http.NewServeMux()
+	mux.Handle(ControlPrefix, e.ControlHandler())
+	mux.Handle("/", e)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct{ name, head, want string }{
+		{"ECR API", "POST / HTTP/1.1\r\nX-Amz-Target: " + TargetPrefix + "DescribeRepositories\r\n", "could not read request body"},
+		{"unknown operation", "POST / HTTP/1.1\r\nX-Amz-Target: Nope\r\n", "UnknownOperationException"},
+		{"control API", "POST /_emulator/faults HTTP/1.1\r\nContent-Type: application/json\r\n", "reading the request body"},
+		{"control API, refused early", "POST /_emulator/reset HTTP/1.1\r\nContent-Type: text/plain\r\n", "application/json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_, _ = fmt.Fprintf(c, "%sHost: x\r\nContent-Length: 100\r\n\r\n{\"max", tc.head)
+			// Generous: the answer comes long before; this only bounds a hang.
+			_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+			br := bufio.NewReader(c)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatalf("no answer to a stalled body: %v", err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode < 400 || !strings.Contains(string(b), tc.want) {
+				t.Errorf("stalled body: %d %s, want an error with %q", resp.StatusCode, b, tc.want)
+			}
+			if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+				t.Errorf("connection kept after a stalled body: %v", err)
+			}
+		})
 	}
 }

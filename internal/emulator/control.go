@@ -162,6 +162,7 @@ const maxControlBody = 1 << 20
 //     --user KEY:SECRET.
 func (e *Emulator) guardControl(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.bodyDeadline(w, r)
 		if strings.HasPrefix(r.URL.Path, LayerPathPrefix) {
 			next.ServeHTTP(w, r)
 			return

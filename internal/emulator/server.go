@@ -26,6 +26,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	// Headers are assigned in canonical form directly (as Header.Set would
 	// store them) to skip canonicalisation on this hot path.
 	w.Header()["X-Amzn-Requestid"] = []string{newRequestID()}
+	e.bodyDeadline(w, r)
 	if r.Method != http.MethodPost && strings.HasPrefix(r.URL.Path, LayerPathPrefix) {
 		e.serveLayer(w, r)
 		return
