@@ -127,7 +127,16 @@ func serve(cfg config, stdout, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	mux.Handle(emulator.ControlPrefix, emu.ControlHandler())
 	mux.Handle("/", emu)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
+	var handler http.Handler = mux
+	if !cfg.allowRemote {
+		handler = loopbackHostOnly(mux)
+	}
+	// Request headers must arrive within ReadHeaderTimeout; the emulator
+	// bounds each body's read itself (a deadline per body, see
+	// internal/emulator/body.go), so no ReadTimeout, which would also cut
+	// the requests a hang fault holds on purpose.
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		MaxHeaderBytes: 64 << 10}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -197,6 +206,22 @@ func (b dirBlobs) DeleteBlob(key string) error {
 	return nil
 }
 
+// Clear removes every blob file (and any temporary file a crash left).
+func (b dirBlobs) Clear() error {
+	entries, err := os.ReadDir(b.dir)
+	if err != nil {
+		return err
+	}
+	for _, ent := range entries {
+		if ent.Type().IsRegular() {
+			if err := os.Remove(filepath.Join(b.dir, ent.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (b dirBlobs) PutBlob(key string, data []byte) error {
 	name, err := b.file(key)
 	if err != nil {
@@ -239,6 +264,27 @@ func checkListen(addr string, allowRemote bool) error {
 		return nil
 	}
 	return fmt.Errorf("-listen %q is not a loopback address; pass -allow-remote to serve other hosts", addr)
+}
+
+// loopbackHostOnly refuses requests whose Host is not a loopback name or
+// address: a server on loopback is reached by those, and a web page that
+// rebinds its own name to 127.0.0.1 (DNS rebinding) sends its name, so it
+// cannot use the emulator as a same-origin server.
+func loopbackHostOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusMisdirectedRequest)
+			_, _ = fmt.Fprintf(w, "{\"error\":%q}\n", "Host "+r.Host+" is not a loopback address; run with -allow-remote to serve other names")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // parseCredentials reads KEY:SECRET pairs from a file (one per line, or

@@ -1,11 +1,18 @@
 package emulator
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // BlobStore keeps the content of uploaded layers, so that the URL
@@ -22,6 +29,8 @@ type BlobStore interface {
 	Blob(key string) (data []byte, ok bool, err error)
 	// DeleteBlob removes key, if present.
 	DeleteBlob(key string) error
+	// Clear removes every blob (POST /_emulator/reset).
+	Clear() error
 }
 
 // partKey is the BlobStore key of part i (from 0) of an upload.
@@ -78,6 +87,13 @@ func (b *memBlobs) DeleteBlob(key string) error {
 	return nil
 }
 
+func (b *memBlobs) Clear() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.m = nil
+	return nil
+}
+
 func (b *memBlobs) Blob(digest string) ([]byte, bool, error) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
@@ -91,8 +107,46 @@ func (b *memBlobs) Blob(digest string) ([]byte, bool, error) {
 //	http://HOST/_emulator/layers/ACCOUNT/REGION/DIGEST/REPOSITORY
 //
 // on the host the request came to. ECR answers a presigned S3 URL instead;
-// like it, this URL needs no AWS signature.
+// like it, this URL needs no AWS signature. With credentials
+// (WithCredentials) it is presigned like it too: the URL carries
+// ?X-Emulator-Expires=UNIX&X-Emulator-Signature=HEX, an HMAC-SHA256 of the
+// path and the expiry under a key the emulator draws at start, and is
+// refused (403) once expired (layerURLLifetime) or altered. Without
+// credentials, the plain path serves the layer, as every API call does.
 const LayerPathPrefix = ControlPrefix + "layers/"
+
+// layerURLLifetime is how long a presigned layer URL is valid.
+// Assumption: ECR's presigned S3 URLs last about an hour.
+const layerURLLifetime = time.Hour
+
+func newURLKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
+}
+
+// layerURLSignature is the signature of a layer path valid until expires.
+func (e *Emulator) layerURLSignature(path string, expires int64) string {
+	m := hmac.New(sha256.New, e.urlKey)
+	_, _ = fmt.Fprintf(m, "%s\n%d", path, expires)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// checkLayerURL says why a layer URL is refused under credentials, or "".
+func (e *Emulator) checkLayerURL(r *http.Request) string {
+	if e.credentials == nil {
+		return ""
+	}
+	q := r.URL.Query()
+	expires, err := strconv.ParseInt(q.Get("X-Emulator-Expires"), 10, 64)
+	if err != nil || !hmac.Equal([]byte(q.Get("X-Emulator-Signature")), []byte(e.layerURLSignature(r.URL.Path, expires))) {
+		return "the layer URL is not signed by this emulator: ask GetDownloadUrlForLayer for one"
+	}
+	if e.now().Unix() > expires {
+		return "the layer URL has expired: ask GetDownloadUrlForLayer for a new one"
+	}
+	return ""
+}
 
 // reBlobDigest is the form of the digests the emulator computes and stores.
 var reBlobDigest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
@@ -103,7 +157,14 @@ func layerURL(r *request, repo *Repository, digest string) string {
 	if r.tls {
 		scheme = "https"
 	}
-	return fmt.Sprintf("%s://%s%s%s/%s/%s/%s", scheme, r.host, LayerPathPrefix, r.account, r.region, digest, repo.RepositoryName)
+	path := fmt.Sprintf("%s%s/%s/%s/%s", LayerPathPrefix, r.account, r.region, digest, repo.RepositoryName)
+	u := url.URL{Scheme: scheme, Host: r.host, Path: path}
+	if r.e.credentials != nil {
+		expires := r.e.now().Add(layerURLLifetime).Unix()
+		u.RawQuery = url.Values{"X-Emulator-Expires": {strconv.FormatInt(expires, 10)},
+			"X-Emulator-Signature": {r.e.layerURLSignature(path, expires)}}.Encode()
+	}
+	return u.String()
 }
 
 // serveLayer answers GET LayerPathPrefix...: the content of a layer the
@@ -112,6 +173,10 @@ func (e *Emulator) serveLayer(w http.ResponseWriter, r *http.Request) {
 	parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, LayerPathPrefix), "/", 4)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead || len(parts) != 4 || !reBlobDigest.MatchString(strings.ToLower(parts[2])) {
 		controlError(w, http.StatusNotFound, "no such layer")
+		return
+	}
+	if msg := e.checkLayerURL(r); msg != "" {
+		controlError(w, http.StatusForbidden, msg)
 		return
 	}
 	account, region, digest, name := parts[0], parts[1], strings.ToLower(parts[2]), parts[3]

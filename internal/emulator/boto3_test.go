@@ -25,7 +25,9 @@ func TestBoto3AllOperations(t *testing.T) {
 	if err != nil {
 		t.Fatal("python3 is not on PATH; it is needed with boto3 (installed with moto_server)")
 	}
-	emu := emulator.New(emulator.WithTransitionDelay(0))
+	// With SigV4 verification on (the script's key): botocore's signer,
+	// payload hash and clock pass the emulator's checks on every operation.
+	emu := emulator.New(emulator.WithTransitionDelay(0), emulator.WithCredentials(map[string]string{"AKIDEXAMPLE": "secret"}))
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

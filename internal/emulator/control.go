@@ -1,8 +1,14 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"mime"
 	"net/http"
+	"net/url"
+	"strings"
 )
 
 // ControlPrefix is the path under which ControlHandler serves.
@@ -20,9 +26,10 @@ const ControlPrefix = "/_emulator/"
 //	POST   /_emulator/faults        install a rule; answers {"id":"f1"}
 //	DELETE /_emulator/faults        remove every rule
 //	DELETE /_emulator/faults/{id}   remove one rule (404 if unknown)
-//	POST   /_emulator/reset         drop all ECR state (faults and calls are kept)
+//	POST   /_emulator/reset         drop all ECR state and layer content (faults and calls are kept)
 //	GET    /_emulator/state         the state snapshot (see Snapshot)
 //	GET    /_emulator/layers/...    layer content: the URLs GetDownloadUrlForLayer answers
+//	                                (presigned under credentials, see LayerPathPrefix)
 //	POST   /_emulator/lifecycle/run apply every lifecycle policy now; answers
 //	                                {"results":[<LifecycleRunResult>...]}
 //
@@ -44,7 +51,13 @@ const ControlPrefix = "/_emulator/"
 //	                                  // repository_policy | lifecycle_policy | registry_policy (a glob)
 //	}
 //
-// Errors are answered as {"error": "..."} with status 400 or 404.
+// Every request body is JSON: a member the endpoint does not know is a 400
+// naming it; the bodies of reset and lifecycle/run may be empty or {}.
+// POST requests must be Content-Type application/json; browsers'
+// cross-origin state-changing requests are refused; with credentials,
+// requests must be SigV4-signed (see guardControl).
+//
+// Errors are answered as {"error": "..."} with status 400, 403, 404 or 415.
 func (e *Emulator) ControlHandler() http.Handler {
 	mux := http.NewServeMux()
 	p := ControlPrefix
@@ -66,8 +79,7 @@ func (e *Emulator) ControlHandler() http.Handler {
 	})
 	mux.HandleFunc("POST "+p+"faults", func(w http.ResponseWriter, r *http.Request) {
 		var f Fault
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-		if err := dec.Decode(&f); err != nil {
+		if err := decodeControl(r, &f, false); err != nil {
 			controlError(w, http.StatusBadRequest, "invalid fault: "+err.Error())
 			return
 		}
@@ -90,7 +102,11 @@ func (e *Emulator) ControlHandler() http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("POST "+p+"reset", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("POST "+p+"reset", func(w http.ResponseWriter, r *http.Request) {
+		if err := decodeControl(r, &struct{}{}, true); err != nil {
+			controlError(w, http.StatusBadRequest, "invalid reset: "+err.Error())
+			return
+		}
 		if err := e.resetState(); err != nil {
 			controlError(w, http.StatusInternalServerError, "reset: "+err.Error())
 			return
@@ -106,7 +122,11 @@ func (e *Emulator) ControlHandler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(snap)
 	})
-	mux.HandleFunc("POST "+p+"lifecycle/run", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("POST "+p+"lifecycle/run", func(w http.ResponseWriter, r *http.Request) {
+		if err := decodeControl(r, &struct{}{}, true); err != nil {
+			controlError(w, http.StatusBadRequest, "invalid lifecycle run: "+err.Error())
+			return
+		}
 		results, err := e.RunLifecyclePolicies()
 		if err != nil {
 			controlError(w, http.StatusInternalServerError, "lifecycle run: "+err.Error())
@@ -118,7 +138,119 @@ func (e *Emulator) ControlHandler() http.Handler {
 	mux.HandleFunc(p, func(w http.ResponseWriter, _ *http.Request) {
 		controlError(w, http.StatusNotFound, "unknown control endpoint")
 	})
-	return mux
+	return e.guardControl(mux)
+}
+
+// maxControlBody bounds a control API request body.
+const maxControlBody = 1 << 20
+
+// guardControl is what every control request passes before next:
+//
+//   - A state-changing request (any method but GET, HEAD, OPTIONS) is
+//     refused (403) when a browser says it comes from another origin (an
+//     Origin header whose host is not the request's Host, or Sec-Fetch-Site
+//     other than same-origin/none), and a POST must be Content-Type
+//     application/json: a cross-origin page can only send text/plain, form
+//     or multipart bodies without a CORS preflight, and the emulator never
+//     answers one (no Access-Control-* headers), so a page cannot wipe or
+//     fault the emulator. curl and SDKs pay one header.
+//   - With credentials (WithCredentials), every control request but GET
+//     health and the layer download URLs (presigned, see serveLayer) must
+//     be SigV4-signed by one of the configured keys, fresh and with its
+//     payload signed, as ECR API requests are (any region and service in
+//     the credential scope): e.g. curl --aws-sigv4 aws:amz:us-east-1:ecr
+//     --user KEY:SECRET.
+func (e *Emulator) guardControl(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.bodyDeadline(w, r)
+		if strings.HasPrefix(r.URL.Path, LayerPathPrefix) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		stateChanging := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+		if stateChanging {
+			if msg := crossOrigin(r); msg != "" {
+				controlError(w, http.StatusForbidden, msg)
+				return
+			}
+			if r.Method == http.MethodPost && !isJSON(r.Header.Get("Content-Type")) {
+				controlError(w, http.StatusUnsupportedMediaType,
+					"control API POST requests must have Content-Type: application/json")
+				return
+			}
+		}
+		if r.Method == http.MethodGet && r.URL.Path == ControlPrefix+"health" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		// The body is read here, under the limits of every body (body.go),
+		// and handed on in memory.
+		body, err := e.readBody(w, r, maxControlBody)
+		if err != nil {
+			status := http.StatusBadRequest
+			switch {
+			case errors.Is(err, ErrBodyTooLarge):
+				status = http.StatusRequestEntityTooLarge
+			case errors.Is(err, ErrBodyBusy):
+				status = http.StatusServiceUnavailable
+			}
+			controlError(w, status, "reading the request body: "+err.Error())
+			return
+		}
+		if e.credentials != nil {
+			auth := r.Header.Get("Authorization")
+			if apiErr := e.verifySignature(r, body, auth, parseCredentialScope(auth)); apiErr != nil {
+				controlError(w, apiErr.status(), apiErr.Type+": "+apiErr.Message)
+				return
+			}
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// crossOrigin says why a browser request comes from another origin, or "".
+func crossOrigin(r *http.Request) string {
+	switch site := r.Header.Get("Sec-Fetch-Site"); site {
+	case "", "same-origin", "none":
+	default:
+		return "cross-origin control requests are refused (Sec-Fetch-Site: " + site + ")"
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || u.Host != r.Host {
+			return "cross-origin control requests are refused (Origin: " + origin + ")"
+		}
+	}
+	return ""
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
+}
+
+// decodeControl decodes the JSON body of a control request into v,
+// refusing unknown fields (the error names the field) and trailing data;
+// an empty body is allowed when optional.
+func decodeControl(r *http.Request, v any, optional bool) error {
+	body, err := io.ReadAll(r.Body) // in memory: read by guardControl
+	if err != nil {
+		return err
+	}
+	if optional && len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("unexpected data after the JSON object")
+	}
+	return nil
 }
 
 func nonNil[T any](s []T) []T {

@@ -71,6 +71,8 @@ type Emulator struct {
 	credentials     map[string]string
 	persist         func([]byte) error
 	blobs           BlobStore
+	bodies          *bodyBudget // request body bytes in flight (body.go)
+	urlKey          []byte      // signs layer download URLs (blobs.go)
 
 	mu sync.RWMutex // guards st
 	// persistMu orders the persist calls; it is taken while mu is held
@@ -90,6 +92,8 @@ func New(opts ...Option) *Emulator {
 		transitionDelay: 50 * time.Millisecond,
 		st:              newState(),
 		blobs:           &memBlobs{},
+		bodies:          newBodyBudget(bodyBudgetBytes, bodyBudgetWait),
+		urlKey:          newURLKey(),
 	}
 	for _, o := range opts {
 		o(e)

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -155,9 +156,14 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
+// A member the rule does not know is an error that names it: a misspelt
+// member ("probability" without its second i) would otherwise be dropped
+// and the rule fire on every call.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	var j faultJSON
-	if err := json.Unmarshal(b, &j); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
 		return err
 	}
 	lat, err := parseDur("latency", j.Latency)

@@ -38,9 +38,13 @@ func WithState(snapshot []byte) Option {
 }
 
 // resetState drops all state and persists the empty state, so that a
-// standalone server's reset survives a restart.
+// standalone server's reset survives a restart, then drops the layer
+// content and upload parts, which nothing references any more.
 func (e *Emulator) resetState() error {
-	return e.mutate(func(st *state) { *st = *newState() })
+	if err := e.mutate(func(st *state) { *st = *newState() }); err != nil {
+		return err
+	}
+	return e.blobs.Clear()
 }
 
 // mutate changes the state outside an ECR operation (control API, lifecycle

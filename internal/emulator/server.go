@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -27,6 +26,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	// Headers are assigned in canonical form directly (as Header.Set would
 	// store them) to skip canonicalisation on this hot path.
 	w.Header()["X-Amzn-Requestid"] = []string{newRequestID()}
+	e.bodyDeadline(w, r)
 	if r.Method != http.MethodPost && strings.HasPrefix(r.URL.Path, LayerPathPrefix) {
 		e.serveLayer(w, r)
 		return
@@ -45,14 +45,9 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 			Message: fmt.Sprintf("Unknown operation %s", target)})
 		return
 	}
-	body, err := readBody(r)
+	body, err := e.readBody(w, r, maxBodyBytes)
 	if err != nil {
-		writeError(w, errSerialization("could not read request body"))
-		return
-	}
-	if len(body) > maxBodyBytes {
-		writeError(w, &APIError{Type: "SerializationException", Status: http.StatusRequestEntityTooLarge,
-			Message: "Request body too large"})
+		writeError(w, bodyAPIError(err))
 		return
 	}
 	// op.name, not opName: the call log keeps req.op, and opName would keep
@@ -190,18 +185,18 @@ func writeError(w http.ResponseWriter, e *APIError) {
 	_, _ = w.Write(b)
 }
 
-// readBody reads at most maxBodyBytes+1 bytes of the request body, in one
-// allocation when the client sent Content-Length (as the SDKs do; net/http
-// then serves exactly that many bytes).
-func readBody(r *http.Request) ([]byte, error) {
-	if n := r.ContentLength; n >= 0 && n <= maxBodyBytes {
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(r.Body, buf); err != nil {
-			return nil, err
-		}
-		return buf, nil
+// bodyAPIError is the ECR API's answer to a body that could not be read.
+func bodyAPIError(err error) *APIError {
+	switch {
+	case errors.Is(err, ErrBodyTooLarge):
+		return &APIError{Type: "SerializationException", Status: http.StatusRequestEntityTooLarge,
+			Message: "Request body too large"}
+	case errors.Is(err, ErrBodyBusy):
+		// Assumption: as ECR answers a caller over its request rate.
+		return &APIError{Type: "ThrottlingException", Status: http.StatusBadRequest, Message: "Rate exceeded"}
+	default:
+		return errSerialization("could not read request body")
 	}
-	return io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 }
 
 // newRequestID returns a random UUID-shaped request id. It needs to be

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,8 +19,31 @@ const (
 	msgInvalidToken     = "The security token included in the request is invalid."
 	msgSignatureMismach = "The request signature we calculated does not match the signature you provided. " +
 		"Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
-	unsignedPayload = "UNSIGNED-PAYLOAD"
 )
+
+// amzDateFormat is the form of X-Amz-Date.
+const amzDateFormat = "20060102T150405Z"
+
+// maxClockSkew is how far a request's signing time may be from the
+// server's clock, as AWS allows.
+const maxClockSkew = 15 * time.Minute
+
+// checkSigningTime refuses a signing time more than maxClockSkew away from
+// now, with AWS's answers (InvalidSignatureException, these messages).
+func checkSigningTime(signed, now time.Time) *APIError {
+	now = now.UTC().Truncate(time.Second)
+	switch {
+	case signed.Before(now.Add(-maxClockSkew)):
+		return errForbidden("InvalidSignatureException", fmt.Sprintf(
+			"Signature expired: %s is now earlier than %s (%s - 15 min.)",
+			signed.Format(amzDateFormat), now.Add(-maxClockSkew).Format(amzDateFormat), now.Format(amzDateFormat)))
+	case signed.After(now.Add(maxClockSkew)):
+		return errForbidden("InvalidSignatureException", fmt.Sprintf(
+			"Signature not yet current: %s is still later than %s (%s + 15 min.)",
+			signed.Format(amzDateFormat), now.Add(maxClockSkew).Format(amzDateFormat), now.Format(amzDateFormat)))
+	}
+	return nil
+}
 
 func errForbidden(typ, msg string) *APIError {
 	return &APIError{Type: typ, Status: http.StatusForbidden, Message: msg}
@@ -45,19 +69,23 @@ func (e *Emulator) verifySignature(r *http.Request, body []byte, auth string, cr
 	if !ok {
 		return errForbidden("UnrecognizedClientException", msgInvalidToken)
 	}
-	signingTime, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+	signingTime, err := time.Parse(amzDateFormat, r.Header.Get("X-Amz-Date"))
 	if err != nil || signingTime.Format("20060102") != cred.date {
 		return errForbidden("InvalidSignatureException", msgSignatureMismach)
 	}
+	if apiErr := checkSigningTime(signingTime, e.now()); apiErr != nil {
+		return apiErr
+	}
+	// The payload hash signed is the body's: as AWS's JSON services do, the
+	// canonical request is built from the body received, so a request
+	// signed with UNSIGNED-PAYLOAD, or whose body is not the one signed,
+	// does not match its signature. A declared hash that is not the body's
+	// is refused before the signature is computed.
 	sum := sha256.Sum256(body)
 	payloadHash := hex.EncodeToString(sum[:])
-	switch h := r.Header.Get("X-Amz-Content-Sha256"); h {
-	case "", payloadHash:
-	case unsignedPayload:
-		payloadHash = unsignedPayload
-	default:
-		// Assumption: a body that does not match its declared hash is
-		// reported as a signature mismatch.
+	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && h != payloadHash {
+		// Assumption: a body that does not match its declared hash (or
+		// UNSIGNED-PAYLOAD) is reported as a signature mismatch.
 		return errForbidden("InvalidSignatureException", msgSignatureMismach)
 	}
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -82,6 +83,15 @@ func TestSigV4Verification(t *testing.T) {
 // sendBody, so that tampering can be tested.
 func signedRequest(t *testing.T, url, signBody, sendBody string, extra http.Header) *http.Response {
 	t.Helper()
+	sum := sha256.Sum256([]byte(signBody))
+	return signedRequestAt(t, url, hex.EncodeToString(sum[:]), sendBody, extra, time.Now())
+}
+
+// signedRequestAt signs a DescribeRepositories call at signingTime with
+// payloadHash as the hash of its payload, and sends sendBody.
+func signedRequestAt(t *testing.T, url, payloadHash, sendBody string, extra http.Header, signingTime time.Time) *http.Response {
+	t.Helper()
+	signBody := sendBody
 	req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(signBody))
 	if err != nil {
 		t.Fatal(err)
@@ -91,9 +101,8 @@ func signedRequest(t *testing.T, url, signBody, sendBody string, extra http.Head
 	for k, v := range extra {
 		req.Header[k] = v
 	}
-	sum := sha256.Sum256([]byte(signBody))
 	err = v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"},
-		req, hex.EncodeToString(sum[:]), "ecr", "eu-west-1", time.Now())
+		req, payloadHash, "ecr", "eu-west-1", signingTime)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,5 +209,78 @@ func TestAccountFromAccessKey(t *testing.T) {
 	}
 	if _, err := def.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("shared")}); err != nil {
 		t.Errorf("same name in the default account: %v", err)
+	}
+}
+
+type fixedNow struct{ t time.Time }
+
+func (c fixedNow) Now() time.Time { return c.t }
+
+// As AWS, a signature dated more than 15 minutes from the server's clock
+// is refused, with AWS's messages.
+func TestSigV4Freshness(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	url := startServer(t, emulator.New(emulator.WithClock(fixedNow{now}),
+		emulator.WithCredentials(map[string]string{"AKIDEXAMPLE": "secret"})))
+	sum := sha256.Sum256([]byte("{}"))
+	tests := []struct {
+		name    string
+		signed  time.Time
+		wantMsg string // "" for success
+	}{
+		{"now", now, ""},
+		{"14 minutes ago", now.Add(-14 * time.Minute), ""},
+		{"in 14 minutes", now.Add(14 * time.Minute), ""},
+		{"16 minutes ago", now.Add(-16 * time.Minute),
+			"Signature expired: 20260301T114400Z is now earlier than 20260301T114500Z (20260301T120000Z - 15 min.)"},
+		{"two hours ago", now.Add(-2 * time.Hour),
+			"Signature expired: 20260301T100000Z is now earlier than 20260301T114500Z (20260301T120000Z - 15 min.)"},
+		{"2020", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
+			"Signature expired: 20200101T000000Z is now earlier than 20260301T114500Z (20260301T120000Z - 15 min.)"},
+		{"in 16 minutes", now.Add(16 * time.Minute),
+			"Signature not yet current: 20260301T121600Z is still later than 20260301T121500Z (20260301T120000Z + 15 min.)"},
+		{"tomorrow", now.Add(24 * time.Hour),
+			"Signature not yet current: 20260302T120000Z is still later than 20260301T121500Z (20260301T120000Z + 15 min.)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := signedRequestAt(t, url, hex.EncodeToString(sum[:]), "{}", nil, tt.signed)
+			var got struct {
+				Type    string `json:"__type"`
+				Message string `json:"message"`
+			}
+			b, _ := io.ReadAll(resp.Body)
+			_ = json.Unmarshal(b, &got)
+			if tt.wantMsg == "" {
+				if resp.StatusCode != 200 {
+					t.Fatalf("got %d %s, want 200", resp.StatusCode, b)
+				}
+				return
+			}
+			if resp.StatusCode != 403 || got.Type != "InvalidSignatureException" || got.Message != tt.wantMsg {
+				t.Errorf("got %d %s\nwant 403 InvalidSignatureException %q", resp.StatusCode, b, tt.wantMsg)
+			}
+		})
+	}
+}
+
+// The JSON API needs the payload signed: UNSIGNED-PAYLOAD does not match
+// the signature AWS computes over the body, whatever the body.
+func TestSigV4UnsignedPayload(t *testing.T) {
+	url := startServer(t, emulator.New(emulator.WithCredentials(map[string]string{"AKIDEXAMPLE": "secret"})))
+	for _, tc := range []struct {
+		name  string
+		extra http.Header
+	}{
+		{"declared", http.Header{"X-Amz-Content-Sha256": {"UNSIGNED-PAYLOAD"}}},
+		{"not declared", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := signedRequestAt(t, url, "UNSIGNED-PAYLOAD", `{"maxResults":2}`, tc.extra, time.Now())
+			if resp.StatusCode != 403 || resp.Header.Get("X-Amzn-ErrorType") != "InvalidSignatureException" {
+				b, _ := io.ReadAll(resp.Body)
+				t.Errorf("got %d %s, want 403 InvalidSignatureException", resp.StatusCode, b)
+			}
+		})
 	}
 }
