@@ -164,3 +164,17 @@ func Operations() []string {
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.serve(w, r)
 }
+
+// registryFor returns the registry of (account, region), creating it if
+// needed. It is how work inside one write reaches other registries than the
+// caller's (replication to other regions and accounts, deletions that
+// replicate), so it must be called with e.mu held for writing; it panics
+// when it can tell that the lock is not held (a best-effort check: a read
+// lock with a writer waiting goes unnoticed).
+func (e *Emulator) registryFor(account, region string) *Registry {
+	if e.mu.TryRLock() {
+		e.mu.RUnlock()
+		panic("emulator: registryFor called without the write lock")
+	}
+	return e.st.registry(account, region, true)
+}

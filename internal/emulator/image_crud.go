@@ -275,48 +275,6 @@ type batchDeleteImageOutput struct {
 	Failures []imageFailure    `json:"failures"`
 }
 
-// listRefs counts, per digest, the references to it from the manifest
-// lists of a repository.
-type listRefs map[string]int
-
-func newListRefs(repo *Repository) listRefs {
-	refs := listRefs{}
-	for _, img := range repo.Data.Images {
-		if isIndexMediaType(img.ManifestMediaType) {
-			refs.add(img, 1)
-		}
-	}
-	return refs
-}
-
-// add counts (n = 1) or uncounts (n = -1) the references of a manifest list.
-func (l listRefs) add(img *Image, n int) {
-	for _, c := range img.references().children {
-		l[c] += n
-	}
-}
-
-// removeListedImage is removeImage that also uncounts, in refs, the
-// references of a manifest list it removes.
-func removeListedImage(repo *Repository, tagsOf map[string][]string, refs listRefs, img *Image) []string {
-	if isIndexMediaType(img.ManifestMediaType) {
-		refs.add(img, -1)
-	}
-	return removeImage(repo, tagsOf, img.Digest)
-}
-
-// removeImage deletes an image and its tags; tagsOf is imageTagsByDigest,
-// kept up to date. It returns the tags removed.
-func removeImage(repo *Repository, tagsOf map[string][]string, digest string) []string {
-	tags := tagsOf[digest]
-	for _, t := range tags {
-		delete(repo.Data.TagIndex, t)
-	}
-	delete(repo.Data.Images, digest)
-	delete(tagsOf, digest)
-	return tags
-}
-
 func batchDeleteImage(r *request, reg *Registry) (any, error) {
 	var in batchDeleteImageInput
 	if err := r.decode(&in); err != nil {
@@ -333,10 +291,7 @@ func batchDeleteImage(r *request, reg *Registry) (any, error) {
 	fail := func(id imageIDInput, code, reason string) {
 		out.Failures = append(out.Failures, imageFailure{ImageID: id.echo(), FailureCode: code, FailureReason: reason})
 	}
-	// Built once per request and kept in step with the deletions below.
-	tagsOf := imageTagsByDigest(repo)
-	refs := newListRefs(repo)
-	remove := func(img *Image) []string { return removeListedImage(repo, tagsOf, refs, img) }
+	rm := newImageRemoval(repo)
 	for _, id := range in.ImageIDs {
 		img, code, reason := resolveImage(repo, id)
 		if code != "" {
@@ -346,27 +301,20 @@ func batchDeleteImage(r *request, reg *Registry) (any, error) {
 		if id.ImageDigest == nil {
 			// By tag: remove the tag; the image goes with its last tag.
 			tag := *id.ImageTag
-			lastTag := len(tagsOf[img.Digest]) == 1
-			if lastTag && refs[img.Digest] > 0 {
-				fail(id, "ImageReferencedByManifestList", "Requested image is referenced by a manifest list")
+			if !rm.untag(img, tag) {
+				fail(id, "ImageReferencedByManifestList", reasonReferencedByList)
 				continue
-			}
-			if lastTag {
-				remove(img)
-			} else {
-				delete(repo.Data.TagIndex, tag)
-				tagsOf[img.Digest] = slices.DeleteFunc(tagsOf[img.Digest], func(t string) bool { return t == tag })
 			}
 			out.ImageIDs = append(out.ImageIDs, ImageIdentifier{ImageDigest: img.Digest, ImageTag: tag})
 			continue
 		}
 		// By digest (or digest and tag, as moto does): the image and all
 		// its tags go; one entry per removed tag.
-		if refs[img.Digest] > 0 {
-			fail(id, "ImageReferencedByManifestList", "Requested image is referenced by a manifest list")
+		tags, ok := rm.image(img)
+		if !ok {
+			fail(id, "ImageReferencedByManifestList", reasonReferencedByList)
 			continue
 		}
-		tags := remove(img)
 		if len(tags) == 0 {
 			out.ImageIDs = append(out.ImageIDs, ImageIdentifier{ImageDigest: img.Digest})
 		}
