@@ -52,14 +52,35 @@ func putImage(r *request, reg *Registry) (any, error) {
 			return nil, err
 		}
 	}
-	m, mediaType, err := parseManifest(*in.ImageManifest, in.ImageManifestMediaType)
+	digest, mediaType, err := storeImage(r, reg, repo, *in.ImageManifest, in.ImageManifestMediaType, tag, in.ImageDigest)
 	if err != nil {
 		return nil, err
 	}
-	digest := manifestDigest(*in.ImageManifest)
-	if in.ImageDigest != nil && *in.ImageDigest != digest {
-		return nil, apiErr("ImageDigestDoesNotMatchException",
-			"The specified image digest '%s' does not match the digest '%s' calculated for the image manifest", *in.ImageDigest, digest)
+	return putImageOutput{Image: imageOut{
+		RegistryID:             repo.RegistryID,
+		RepositoryName:         repo.RepositoryName,
+		ImageID:                &ImageIdentifier{ImageDigest: digest, ImageTag: tag},
+		ImageManifest:          *in.ImageManifest,
+		ImageManifestMediaType: mediaType,
+	}}, nil
+}
+
+// storeImage is the push of a manifest, shared by PutImage and the registry
+// protocol's manifest PUT so that every rule holds on both paths: the
+// manifest's references must be in the repository, a tag of an immutable
+// repository (or matching its exclusion filters) cannot move, scan on push
+// starts. It returns the manifest's digest and its settled media type;
+// pushing an image that is already there with the same tag (or no tag) is
+// ImageAlreadyExistsException.
+func storeImage(r *request, reg *Registry, repo *Repository, manifest string, requestedType *string, tag string, wantDigest *string) (digest, mediaType string, err error) {
+	m, mediaType, err := parseManifest(manifest, requestedType)
+	if err != nil {
+		return "", "", err
+	}
+	digest = manifestDigest(manifest)
+	if wantDigest != nil && *wantDigest != digest {
+		return "", "", apiErr("ImageDigestDoesNotMatchException",
+			"The specified image digest '%s' does not match the digest '%s' calculated for the image manifest", *wantDigest, digest)
 	}
 	now := r.e.now()
 	existing := repo.Data.Images[digest]
@@ -68,19 +89,19 @@ func putImage(r *request, reg *Registry) (any, error) {
 		if shown == "" {
 			shown = "null"
 		}
-		return nil, apiErr("ImageAlreadyExistsException",
+		return "", "", apiErr("ImageAlreadyExistsException",
 			"Image with digest '%s' and tag '%s' already exists in the repository with name '%s' in registry with id '%s'",
 			digest, shown, repo.RepositoryName, repo.RegistryID)
 	}
 	if old, ok := repo.Data.TagIndex[tag]; tag != "" && ok && old != digest && tagIsImmutable(repo, tag) {
-		return nil, apiErr("ImageTagAlreadyExistsException",
+		return "", "", apiErr("ImageTagAlreadyExistsException",
 			"The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the repository is immutable.",
 			tag, repo.RepositoryName)
 	}
 	if existing == nil {
-		img, err := newImage(r, reg, repo, m, mediaType, digest, *in.ImageManifest, now)
+		img, err := newImage(r, reg, repo, m, mediaType, digest, manifest, now)
 		if err != nil {
-			return nil, err
+			return "", "", err
 		}
 		repo.Data.Images[digest] = img
 	} else {
@@ -91,13 +112,7 @@ func putImage(r *request, reg *Registry) (any, error) {
 		// possibly untagged.
 		repo.Data.TagIndex[tag] = digest
 	}
-	return putImageOutput{Image: imageOut{
-		RegistryID:             repo.RegistryID,
-		RepositoryName:         repo.RepositoryName,
-		ImageID:                &ImageIdentifier{ImageDigest: digest, ImageTag: tag},
-		ImageManifest:          *in.ImageManifest,
-		ImageManifestMediaType: mediaType,
-	}}, nil
+	return digest, mediaType, nil
 }
 
 // newImage checks what a new manifest references and builds its Image.
@@ -213,6 +228,22 @@ func checkImageIDs(ids []imageIDInput, present bool) error {
 	return checkListSize("imageIds", len(ids), 1, 100)
 }
 
+// reasonArchived is why an archived image cannot be pulled.
+const reasonArchived = "The requested image is archived and must be restored before it can be pulled"
+
+// pullable settles img's storage status and reports whether it can be
+// pulled: both BatchGetImage and the registry protocol's manifest GET ask.
+// Assumption: archived images cannot be pulled until restored.
+func pullable(img *Image, now time.Time) bool {
+	img.settle(now)
+	return img.Status == "ACTIVE"
+}
+
+// recordPull is what a pull leaves on the image, on both paths. The
+// emulator knows callers by account only, so pull-time update exclusions
+// (which name IAM principals) are recorded but never match a caller.
+func recordPull(img *Image, now time.Time) { img.LastRecordedPullTime = ts(now) }
+
 func batchGetImage(r *request, reg *Registry) (any, error) {
 	var in batchGetImageInput
 	if err := r.decode(&in); err != nil {
@@ -235,11 +266,9 @@ func batchGetImage(r *request, reg *Registry) (any, error) {
 	for _, id := range in.ImageIDs {
 		img, code, reason := resolveImage(repo, id)
 		if img != nil {
-			img.settle(now)
 			switch {
-			case img.Status != "ACTIVE":
-				// Assumption: archived images cannot be pulled until restored.
-				code, reason = "ImageInaccessible", "The requested image is archived and must be restored before it can be pulled"
+			case !pullable(img, now):
+				code, reason = "ImageInaccessible", reasonArchived
 			case in.AcceptedMediaTypes != nil && !slices.Contains(in.AcceptedMediaTypes, img.ManifestMediaType):
 				// Assumption: no schema conversion; an unacceptable
 				// manifest is reported as not found.
@@ -250,7 +279,7 @@ func batchGetImage(r *request, reg *Registry) (any, error) {
 			out.Failures = append(out.Failures, imageFailure{ImageID: id.echo(), FailureCode: code, FailureReason: reason})
 			continue
 		}
-		img.LastRecordedPullTime = ts(now)
+		recordPull(img, now)
 		out.Images = append(out.Images, imageOut{
 			RegistryID:             repo.RegistryID,
 			RepositoryName:         repo.RepositoryName,

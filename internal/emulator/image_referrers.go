@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"slices"
+	"time"
 )
 
 // ---- ListImageReferrers ----
@@ -76,18 +77,7 @@ func listImageReferrers(r *request, reg *Registry) (any, error) {
 	now := r.e.now()
 	var keys []string
 	byKey := map[string]*Image{}
-	// Assumption: an unknown subject has no referrers (OCI registries accept
-	// referrers before their subject), so it is not an error.
-	for _, img := range orderedImages(repo) {
-		if img.SubjectDigest != subject {
-			continue
-		}
-		if len(types) > 0 && !slices.Contains(types, img.ArtifactType) {
-			continue
-		}
-		if status != "ANY" && img.statusAt(now) != status {
-			continue
-		}
+	for _, img := range referrersOf(repo, subject, types, status, now) {
 		k := imageOrderKey(img)
 		keys = append(keys, k)
 		byKey[k] = img
@@ -98,17 +88,45 @@ func listImageReferrers(r *request, reg *Registry) (any, error) {
 	}
 	out := listImageReferrersOutput{Referrers: []imageReferrer{}, NextToken: strOrNil(next)}
 	for _, k := range page {
-		img := byKey[k]
-		var m imageManifest
-		_ = json.Unmarshal([]byte(img.Manifest), &m)
-		out.Referrers = append(out.Referrers, imageReferrer{
-			Digest:         img.Digest,
-			MediaType:      img.ManifestMediaType,
-			ArtifactType:   img.ArtifactType,
-			Size:           int64(len(img.Manifest)), // an OCI descriptor's size is the manifest's
-			Annotations:    m.Annotations,
-			ArtifactStatus: img.statusAt(now),
-		})
+		out.Referrers = append(out.Referrers, newImageReferrer(byKey[k], now))
 	}
 	return out, nil
+}
+
+// referrersOf returns the images of repo whose subject is subject, by
+// pushedAt then digest: those of one of types (any type when empty) with
+// status (ANY for all). ListImageReferrers and the registry protocol's
+// referrers API both list them.
+// Assumption: an unknown subject has no referrers (OCI registries accept
+// referrers before their subject), so it is not an error.
+func referrersOf(repo *Repository, subject string, types []string, status string, now time.Time) []*Image {
+	var out []*Image
+	for _, img := range orderedImages(repo) {
+		if img.SubjectDigest != subject {
+			continue
+		}
+		if len(types) > 0 && !slices.Contains(types, img.ArtifactType) {
+			continue
+		}
+		if status != "ANY" && img.statusAt(now) != status {
+			continue
+		}
+		out = append(out, img)
+	}
+	return out
+}
+
+// newImageReferrer describes a referrer as ListImageReferrers does; its
+// first fields are the OCI descriptor the referrers API lists.
+func newImageReferrer(img *Image, now time.Time) imageReferrer {
+	var m imageManifest
+	_ = json.Unmarshal([]byte(img.Manifest), &m)
+	return imageReferrer{
+		Digest:         img.Digest,
+		MediaType:      img.ManifestMediaType,
+		ArtifactType:   img.ArtifactType,
+		Size:           int64(len(img.Manifest)), // an OCI descriptor's size is the manifest's
+		Annotations:    m.Annotations,
+		ArtifactStatus: img.statusAt(now),
+	}
 }
