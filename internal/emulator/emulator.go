@@ -79,6 +79,10 @@ type Emulator struct {
 	st        *state
 	ids       idSource
 	extra     extras // fault injection, call log, consistency lag (see faults.go)
+
+	tokenOnce sync.Once
+	tokenKey  []byte          // signs authorization tokens (auth.go)
+	uploads   registryUploads // blob uploads of the registry protocol (registryv2_blobs.go)
 }
 
 // New returns an Emulator with empty state.
