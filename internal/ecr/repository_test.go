@@ -1,8 +1,6 @@
 package ecr_test
 
 import (
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -462,31 +460,12 @@ func testAccCheckRepositoryDestroy(b *acctest.Backend) resource.TestCheckFunc {
 	return testAccCheckDestroy(b, "ecr_repository", "name", tfecr.FindRepositoryByName)
 }
 
-// testAccPutImage pushes a minimal Docker v2 image manifest, unique per tag.
+// testAccPutImage pushes a small image, unique per tag, with its blobs.
 func testAccPutImage(b *acctest.Backend, repository, tag string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		return putImage(b, repository, tag)
-	}
-}
-
-func putImage(b *acctest.Backend, repository, tag string) error {
-	digest := func(s string) string { return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(s))) }
-	manifest, err := json.Marshal(map[string]any{
-		"schemaVersion": 2,
-		"mediaType":     "application/vnd.docker.distribution.manifest.v2+json",
-		"config":        map[string]any{"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2, "digest": digest("config " + tag)},
-		"layers": []any{map[string]any{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 10,
-			"digest": digest("layer " + tag)}},
-	})
-	if err != nil {
+		_, err := b.PushImage(repository, tag)
 		return err
 	}
-	_, err = b.Client.PutImage(acctest.Context(), &ecr.PutImageInput{
-		RepositoryName: aws.String(repository),
-		ImageManifest:  aws.String(string(manifest)),
-		ImageTag:       aws.String(tag),
-	})
-	return err
 }
 
 // TestAccRepository_unknownDefaultTags: a default tag whose value is only

@@ -151,14 +151,13 @@ func newImage(r *request, reg *Registry, repo *Repository, m *imageManifest, med
 				strings.Join(missing, ", "), repo.RepositoryName, repo.RegistryID)
 		}
 	} else {
-		// Assumption: referenced blobs need not have been uploaded (tests
-		// and moto push bare manifests). Once a repository has received a
-		// layer upload, it is being pushed to like a real registry, and
-		// every referenced blob that is not foreign (no urls) must exist.
+		// As ECR: every referenced blob that is not foreign (no urls) must
+		// be in the repository, uploaded (or mounted) there or referenced
+		// by one of its images.
 		var missing []string
 		for _, b := range m.blobs() {
 			img.SizeInBytes += b.Size
-			if len(repo.Data.Layers) > 0 && len(b.URLs) == 0 && repo.Data.Layers[b.Digest] == nil {
+			if len(b.URLs) == 0 && repo.Data.Layers[b.Digest] == nil {
 				missing = append(missing, b.Digest)
 			}
 		}
