@@ -226,7 +226,7 @@ func (e *Emulator) serveBlob(w http.ResponseWriter, r *http.Request, c registryC
 		writeOCIError(w, ociErr(http.StatusNotFound, "BLOB_UNKNOWN", "the content of blob "+digest+" was never uploaded to the emulator"))
 		return
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	setDigestHeaders(w, digest)
 	w.Header().Set("Content-Type", "application/octet-stream")
 	http.ServeContent(w, r, "", time.Time{}, rc)
@@ -251,17 +251,17 @@ func (e *Emulator) serveUploadStart(w http.ResponseWriter, r *http.Request, c re
 		}
 		// Assumption: as ECR, a mount that cannot be done (other
 		// repository, unknown blob, mounting disabled) starts an upload.
-		src, err := findRepository(req, reg, nil, &from)
-		if err != nil {
+		src, ok := e.lookupRepository(reg, from)
+		if !ok {
 			return nil
 		}
 		k := layerIndex(src, e.now(), mount)[mount]
 		if k == nil || k.Availability != "AVAILABLE" {
 			return nil
 		}
-		rc, n, ok, err := e.streamer().OpenBlob(mount)
-		if err != nil || !ok {
-			return nil
+		rc, n, ok, oerr := e.streamer().OpenBlob(mount)
+		if !ok || oerr != nil { // no content to mount: upload it
+			return nil //nolint:nilerr // a failed mount starts an upload, as with ECR
 		}
 		_ = rc.Close()
 		if repo.Data.Layers[mount] == nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -45,12 +46,12 @@ type registryEnv struct {
 // does: GetAuthorizationToken, base64-decode, split at the first ':'.
 func newRegistryEnv(t *testing.T, opts ...emulator.Option) *registryEnv {
 	t.Helper()
-	client, emu := newClient(t, opts...)
+	_, emu := newClient(t, opts...)
 	// newClient's server is not returned: start one of our own on the
 	// same emulator, so the test knows the registry's address.
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
-	client = clientFor(srv.URL, "AKIDEXAMPLE", "us-west-2")
+	client := clientFor(srv.URL, "AKIDEXAMPLE", "us-west-2")
 	env := &registryEnv{emu: emu, srv: srv, client: client, host: strings.TrimPrefix(srv.URL, "http://")}
 	env.user, env.pass = loginPassword(t, client)
 	env.opts = []crane.Option{crane.Insecure, crane.WithAuth(&authn.Basic{Username: env.user, Password: env.pass}),
@@ -314,8 +315,8 @@ func TestRegistryCraneCopyTagDeleteCatalog(t *testing.T) {
 }
 
 func isCode(err error, code transport.ErrorCode) bool {
-	te, ok := err.(*transport.Error)
-	if !ok {
+	var te *transport.Error
+	if !errors.As(err, &te) {
 		return false
 	}
 	for _, d := range te.Errors {
