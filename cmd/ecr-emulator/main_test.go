@@ -416,10 +416,26 @@ func TestLifecycleIntervalFlag(t *testing.T) {
 	if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: repo}); err != nil {
 		t.Fatal(err)
 	}
+	// The images' config is uploaded first: PutImage, as ECR, refuses a
+	// manifest whose blobs are not in the repository.
+	up, err := c.InitiateLayerUpload(ctx, &ecr.InitiateLayerUploadInput{RepositoryName: repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UploadLayerPart(ctx, &ecr.UploadLayerPartInput{RepositoryName: repo, UploadId: up.UploadId,
+		PartFirstByte: aws.Int64(0), PartLastByte: aws.Int64(1), LayerPartBlob: []byte("{}")}); err != nil {
+		t.Fatal(err)
+	}
+	const emptyConfig = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a" // of "{}"
+	if _, err := c.CompleteLayerUpload(ctx, &ecr.CompleteLayerUploadInput{RepositoryName: repo, UploadId: up.UploadId,
+		LayerDigests: []string{emptyConfig}}); err != nil {
+		t.Fatal(err)
+	}
 	var newest string
 	for i := range 2 {
 		manifest := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",`+
-			`"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[]}`, i)
+			`"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":%q,"size":2},"layers":[],`+
+			`"annotations":{"n":"%d"}}`, emptyConfig, i)
 		out, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: repo, ImageManifest: aws.String(manifest), ImageTag: aws.String(fmt.Sprint("v", i))})
 		if err != nil {
 			t.Fatal(err)

@@ -4,14 +4,11 @@ package ecr_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -306,30 +303,17 @@ func mapExact(m map[string]string) knownvalue.Check {
 	return knownvalue.MapExact(checks)
 }
 
-// testAccPutImage pushes a minimal Docker v2 image manifest, unique per tag.
+// testAccPutImage pushes a small image, unique per tag, with its blobs.
 func testAccPutImage(b *acctest.Backend, repository, tag string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		return putImage(b, repository, tag)
 	}
 }
 
+// putImage pushes a small image, unique per tag, with its blobs (ECR refuses
+// a manifest whose layers were not uploaded).
 func putImage(b *acctest.Backend, repository, tag string) error {
-	digest := func(s string) string { return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(s))) }
-	manifest, err := json.Marshal(map[string]any{
-		"schemaVersion": 2,
-		"mediaType":     "application/vnd.docker.distribution.manifest.v2+json",
-		"config":        map[string]any{"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2, "digest": digest("config " + tag)},
-		"layers": []any{map[string]any{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 10,
-			"digest": digest("layer " + tag)}},
-	})
-	if err != nil {
-		return err
-	}
-	_, err = b.Client.PutImage(acctest.Context(), &awsecr.PutImageInput{
-		RepositoryName: aws.String(repository),
-		ImageManifest:  aws.String(string(manifest)),
-		ImageTag:       aws.String(tag),
-	})
+	_, err := b.PushImage(repository, tag)
 	return err
 }
 

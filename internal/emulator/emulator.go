@@ -81,6 +81,10 @@ type Emulator struct {
 	st        *state
 	ids       idSource
 	extra     extras // fault injection, call log, consistency lag (see faults.go)
+
+	tokenOnce sync.Once
+	tokenKey  []byte          // signs authorization tokens (auth.go)
+	uploads   registryUploads // blob uploads of the registry protocol (registryv2_blobs.go)
 }
 
 // New returns an Emulator with empty state.
@@ -167,4 +171,18 @@ func Operations() []string {
 // ServeHTTP implements http.Handler.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.serve(w, r)
+}
+
+// registryFor returns the registry of (account, region), creating it if
+// needed. It is how work inside one write reaches other registries than the
+// caller's (replication to other regions and accounts, deletions that
+// replicate), so it must be called with e.mu held for writing; it panics
+// when it can tell that the lock is not held (a best-effort check: a read
+// lock with a writer waiting goes unnoticed).
+func (e *Emulator) registryFor(account, region string) *Registry {
+	if e.mu.TryRLock() {
+		e.mu.RUnlock()
+		panic("emulator: registryFor called without the write lock")
+	}
+	return e.st.registry(account, region, true)
 }

@@ -33,6 +33,63 @@ func blobDigest(content string) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
+// knownBlobs maps the digest of every blob content the manifest builders
+// used to that content, so that mustPutImage can upload a manifest's
+// blobs before it pushes the manifest, as ECR requires.
+var knownBlobs sync.Map
+
+// remember records content and returns its digest.
+func remember(content string) string {
+	d := blobDigest(content)
+	knownBlobs.Store(d, content)
+	return d
+}
+
+// uploadBlobs uploads the config and layers of an image manifest (or
+// nothing, for an index) to repo with the layer API, skipping the blobs the
+// repository has.
+func uploadBlobs(t *testing.T, c *ecr.Client, repo, manifest string) {
+	t.Helper()
+	var m struct {
+		Config *testDescriptor  `json:"config"`
+		Layers []testDescriptor `json:"layers"`
+	}
+	if err := json.Unmarshal([]byte(manifest), &m); err != nil {
+		t.Fatalf("uploadBlobs: %v", err)
+	}
+	descs := m.Layers
+	if m.Config != nil {
+		descs = append([]testDescriptor{*m.Config}, descs...)
+	}
+	var digests []string
+	for _, d := range descs {
+		digests = append(digests, d.Digest)
+	}
+	if len(digests) == 0 {
+		return
+	}
+	have, err := c.BatchCheckLayerAvailability(context.Background(), &ecr.BatchCheckLayerAvailabilityInput{
+		RepositoryName: aws.String(repo), LayerDigests: digests})
+	if err != nil {
+		t.Fatalf("BatchCheckLayerAvailability: %v", err)
+	}
+	present := map[string]bool{}
+	for _, l := range have.Layers {
+		present[aws.ToString(l.LayerDigest)] = true
+	}
+	for _, d := range digests {
+		if present[d] {
+			continue
+		}
+		content, ok := knownBlobs.Load(d)
+		if !ok {
+			t.Fatalf("uploadBlobs: no content known for blob %s", d)
+		}
+		uploadLayer(t, c, repo, content.(string), 20<<20)
+		present[d] = true
+	}
+}
+
 // buildManifest returns a Docker v2 image manifest whose config and layers are
 // the given blob contents: each descriptor has the digest and length of its
 // content, so the same contents can be uploaded with the layer API.
@@ -45,11 +102,11 @@ func buildManifest(config string, layers ...string) string {
 	}{
 		SchemaVersion: 2,
 		MediaType:     "application/vnd.docker.distribution.manifest.v2+json",
-		Config:        testDescriptor{"application/vnd.docker.container.image.v1+json", blobDigest(config), len(config)},
+		Config:        testDescriptor{"application/vnd.docker.container.image.v1+json", remember(config), len(config)},
 		Layers:        []testDescriptor{},
 	}
 	for _, l := range layers {
-		m.Layers = append(m.Layers, testDescriptor{"application/vnd.docker.image.rootfs.diff.tar.gzip", blobDigest(l), len(l)})
+		m.Layers = append(m.Layers, testDescriptor{"application/vnd.docker.image.rootfs.diff.tar.gzip", remember(l), len(l)})
 	}
 	b, _ := json.Marshal(m)
 	return string(b)
@@ -61,8 +118,8 @@ func testReferrer(artifactType, subject, content string) string {
 		"schemaVersion": 2,
 		"mediaType":     "application/vnd.oci.image.manifest.v1+json",
 		"artifactType":  artifactType,
-		"config":        testDescriptor{"application/vnd.oci.empty.v1+json", blobDigest("{}"), 2},
-		"layers":        []testDescriptor{{"application/octet-stream", blobDigest(content), len(content)}},
+		"config":        testDescriptor{"application/vnd.oci.empty.v1+json", remember("{}"), 2},
+		"layers":        []testDescriptor{{"application/octet-stream", remember(content), len(content)}},
 		"subject":       testDescriptor{"application/vnd.docker.distribution.manifest.v2+json", subject, 100},
 		"annotations":   map[string]string{"org.example.kind": artifactType},
 	}
@@ -80,9 +137,11 @@ func testIndex(digests ...string) string {
 	return string(b)
 }
 
-// mustPutImage pushes a manifest (tag may be "") and returns its digest.
+// mustPutImage uploads the blobs of a manifest, pushes it (tag may be "")
+// and returns its digest.
 func mustPutImage(t *testing.T, c *ecr.Client, repo, manifest, tag string) string {
 	t.Helper()
+	uploadBlobs(t, c, repo, manifest)
 	in := &ecr.PutImageInput{RepositoryName: aws.String(repo), ImageManifest: aws.String(manifest)}
 	if tag != "" {
 		in.ImageTag = aws.String(tag)
@@ -139,6 +198,7 @@ func TestPutImage(t *testing.T) {
 	c, _ := newClient(t)
 	mustCreateRepo(t, c, "put")
 	m := buildManifest("config-a", "layer-one", "layer-two!")
+	uploadBlobs(t, c, "put", m)
 	out, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("put"), ImageManifest: aws.String(m),
 		ImageTag: aws.String("v1"), ImageDigest: aws.String(blobDigest(m))})
 	if err != nil {
@@ -241,6 +301,7 @@ func TestPutImageImmutableTags(t *testing.T) {
 				t.Fatal(err)
 			}
 			first := mustPutImage(t, c, "mut", buildManifest("one"), tc.tag)
+			uploadBlobs(t, c, "mut", buildManifest("two"))
 			_, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("mut"), ImageManifest: aws.String(buildManifest("two")), ImageTag: aws.String(tc.tag)})
 			if got := errCode(err); got != tc.want {
 				t.Fatalf("error = %q (%v), want %q", got, err, tc.want)

@@ -53,8 +53,7 @@ func (e *Emulator) RunLifecyclePolicies() ([]LifecycleRunResult, error) {
 					return boolRank(!isIndexMediaType(repo.Data.Images[a.ImageDigest].ManifestMediaType)) -
 						boolRank(!isIndexMediaType(repo.Data.Images[b.ImageDigest].ManifestMediaType))
 				})
-				tagsOf := imageTagsByDigest(repo)
-				refs := newListRefs(repo)
+				rm := newImageRemoval(repo)
 				for _, res := range results {
 					img := repo.Data.Images[res.ImageDigest]
 					done := LifecycleRunResult{Account: reg.Account, Region: reg.Region, RepositoryName: name,
@@ -62,11 +61,9 @@ func (e *Emulator) RunLifecyclePolicies() ([]LifecycleRunResult, error) {
 						AppliedRulePriority: res.AppliedRulePriority}
 					switch res.Action.Type {
 					case "EXPIRE":
-						if refs[img.Digest] > 0 {
+						if _, ok := rm.image(img); !ok {
 							done.Skipped = "referenced by a manifest list"
-							break
 						}
-						removeListedImage(repo, tagsOf, refs, img)
 					case "TRANSITION":
 						img.settle(now) // a completed restore keeps its lastActivatedAt
 						// The only target class is archive (lifecyclepolicy.Validate).

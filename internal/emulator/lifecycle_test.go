@@ -174,8 +174,9 @@ func wantAPIError(t *testing.T, err error, code, msg string) {
 func pushImage(t *testing.T, c *ecr.Client, repo, seed, tag string) string {
 	t.Helper()
 	manifest := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",`+
-		`"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%064x","size":2},"layers":[],`+
-		`"annotations":{"seed":%q}}`, len(seed), seed)
+		`"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":%q,"size":2},"layers":[],`+
+		`"annotations":{"seed":%q}}`, remember("{}"), seed)
+	uploadBlobs(t, c, repo, manifest)
 	in := &ecr.PutImageInput{RepositoryName: aws.String(repo), ImageManifest: aws.String(manifest)}
 	if tag != "" {
 		in.ImageTag = aws.String(tag)

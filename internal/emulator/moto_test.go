@@ -104,3 +104,24 @@ func rawCall(tb testing.TB, url, region, op string, body any) rawResponse {
 	}
 	return out
 }
+
+// rawUploadBlob uploads content as one layer of repo with the layer upload
+// operations (one part); content already there is fine.
+func rawUploadBlob(t *testing.T, url, repo, content string) {
+	t.Helper()
+	up := rawCall(t, url, "us-west-2", "InitiateLayerUpload", map[string]any{"repositoryName": repo})
+	if up.Status != 200 {
+		t.Fatalf("InitiateLayerUpload(%s): %d %v", repo, up.Status, up.Body)
+	}
+	id := up.Body["uploadId"]
+	part := rawCall(t, url, "us-west-2", "UploadLayerPart", map[string]any{"repositoryName": repo, "uploadId": id,
+		"partFirstByte": 0, "partLastByte": len(content) - 1, "layerPartBlob": []byte(content)})
+	if part.Status != 200 {
+		t.Fatalf("UploadLayerPart(%s): %d %v", repo, part.Status, part.Body)
+	}
+	done := rawCall(t, url, "us-west-2", "CompleteLayerUpload", map[string]any{"repositoryName": repo, "uploadId": id,
+		"layerDigests": []string{blobDigest(content)}})
+	if done.Status != 200 && done.ErrType != "LayerAlreadyExistsException" {
+		t.Fatalf("CompleteLayerUpload(%s): %d %v", repo, done.Status, done.Body)
+	}
+}

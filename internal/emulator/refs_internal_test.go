@@ -60,10 +60,15 @@ func refsLayerRepo(t *testing.T) (e *Emulator, shared, uploaded string) {
 	e = New()
 	refsCall(t, e, "CreateRepository", map[string]any{"repositoryName": "big"})
 	shared = refsBlob("shared")
+	// shared is known only from the manifests, as in a state saved before
+	// PutImage checked that blobs were uploaded.
+	layers := e.st.registry(DefaultAccount, DefaultRegion, false).Repositories["big"].Data.Layers
+	layers[shared] = &Layer{Digest: shared, Size: 100}
 	refsCall(t, e, "PutImage", map[string]any{"repositoryName": "big", "imageManifest": refsManifest(0, shared)})
 	uploaded = refsBlob("uploaded")
 	e.mu.Lock()
-	e.st.registry(DefaultAccount, DefaultRegion, false).Repositories["big"].Data.Layers[uploaded] = &Layer{Digest: uploaded, Size: 100}
+	delete(layers, shared)
+	layers[uploaded] = &Layer{Digest: uploaded, Size: 100}
 	e.mu.Unlock()
 	for i := 1; i < refsTestImages; i++ {
 		refsCall(t, e, "PutImage", map[string]any{"repositoryName": "big",
@@ -139,6 +144,8 @@ func TestLayerLookupsParseNoManifests(t *testing.T) {
 func TestBatchDeleteImageParsesNoManifestLists(t *testing.T) {
 	e := New()
 	refsCall(t, e, "CreateRepository", map[string]any{"repositoryName": "big"})
+	cfg := refsBlob("cfg")
+	e.st.registry(DefaultAccount, DefaultRegion, false).Repositories["big"].Data.Layers[cfg] = &Layer{Digest: cfg, Size: 1}
 	var children, lists []string
 	for i := range refsTestImages {
 		out := refsCall(t, e, "PutImage", map[string]any{"repositoryName": "big", "imageManifest": refsManifest(i, refsBlob("cfg"))})

@@ -240,6 +240,8 @@ func TestDeleteRepositoryForce(t *testing.T) {
 		return aws.ToString(out.Repository.RepositoryArn)
 	}
 	arn := create()
+	remember("{}") // testManifest's config
+	uploadBlobs(t, c, "full", testManifest)
 	if _, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("full"), ImageManifest: aws.String(testManifest),
 		ImageTag: aws.String("v1")}); err != nil {
 		t.Fatal(err)

@@ -26,6 +26,10 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	// Headers are assigned in canonical form directly (as Header.Set would
 	// store them) to skip canonicalisation on this hot path.
 	w.Header()["X-Amzn-Requestid"] = []string{newRequestID()}
+	if strings.HasPrefix(r.URL.Path, RegistryPathPrefix) || r.URL.Path == "/v2" {
+		e.serveRegistry(w, r)
+		return
+	}
 	e.bodyDeadline(w, r)
 	if r.Method != http.MethodPost && strings.HasPrefix(r.URL.Path, LayerPathPrefix) {
 		e.serveLayer(w, r)

@@ -1,0 +1,147 @@
+package emulator
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// ---- storage status ----
+
+// statusAt is the image's storage status at now: an ACTIVATING image is
+// ACTIVE once its restore has completed.
+func (img *Image) statusAt(now time.Time) string {
+	if img.Status == "" {
+		return "ACTIVE"
+	}
+	if img.Status == "ACTIVATING" && img.StatusChangeAt != nil && !now.Before(img.StatusChangeAt.Time) {
+		return "ACTIVE"
+	}
+	return img.Status
+}
+
+// lastActivatedAt includes a restore that has completed but not been settled.
+func (img *Image) lastActivatedAt(now time.Time) *Time {
+	if img.Status == "ACTIVATING" && img.statusAt(now) == "ACTIVE" {
+		return img.StatusChangeAt
+	}
+	return img.LastActivatedAt
+}
+
+// settle writes completed transitions into the image (write paths only).
+func (img *Image) settle(now time.Time) {
+	if img.Status == "ACTIVATING" && img.statusAt(now) == "ACTIVE" {
+		img.LastActivatedAt = img.StatusChangeAt
+		img.Status = "ACTIVE"
+		img.StatusChangeAt = nil
+	}
+}
+
+// ---- replication and signing status ----
+
+type imageStatusInput struct {
+	RegistryID     *string       `json:"registryId"`
+	RepositoryName *string       `json:"repositoryName"`
+	ImageID        *imageIDInput `json:"imageId"`
+}
+
+type imageReplicationStatus struct {
+	Region     string `json:"region"`
+	RegistryID string `json:"registryId"`
+	Status     string `json:"status"`
+}
+
+type describeImageReplicationStatusOutput struct {
+	RepositoryName      string                   `json:"repositoryName"`
+	ImageID             *ImageIdentifier         `json:"imageId"`
+	ReplicationStatuses []imageReplicationStatus `json:"replicationStatuses"`
+}
+
+// pushCompleteAt is when work started by an image's push (replication,
+// signing) completes.
+func pushCompleteAt(r *request, img *Image) time.Time {
+	var t time.Time
+	if img.PushedAt != nil {
+		t = img.PushedAt.Time
+	}
+	return t.Add(r.e.transitionDelay)
+}
+
+func describeImageReplicationStatus(r *request, reg *Registry) (any, error) {
+	var in imageStatusInput
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	repo, img, err := findRepositoryImage(r, reg, in.RegistryID, in.RepositoryName, in.ImageID)
+	if err != nil {
+		return nil, err
+	}
+	status := "IN_PROGRESS"
+	if !r.e.now().Before(pushCompleteAt(r, img)) {
+		status = "COMPLETE"
+	}
+	// Assumption: the status follows the current configuration, as if it
+	// had been in force when the image was pushed.
+	out := describeImageReplicationStatusOutput{RepositoryName: repo.RepositoryName,
+		ImageID: &ImageIdentifier{ImageDigest: img.Digest, ImageTag: in.ImageID.tag()}, ReplicationStatuses: []imageReplicationStatus{}}
+	seen := map[ReplicationDestination]bool{}
+	for _, rule := range reg.Replication.Rules {
+		match := len(rule.RepositoryFilters) == 0 || slices.ContainsFunc(rule.RepositoryFilters, func(f RepositoryFilter) bool {
+			return strings.HasPrefix(repo.RepositoryName, f.Filter)
+		})
+		if !match {
+			continue
+		}
+		for _, d := range rule.Destinations {
+			if seen[d] {
+				continue
+			}
+			seen[d] = true
+			out.ReplicationStatuses = append(out.ReplicationStatuses, imageReplicationStatus{Region: d.Region, RegistryID: d.RegistryID, Status: status})
+		}
+	}
+	return out, nil
+}
+
+type imageSigningStatus struct {
+	SigningProfileArn string `json:"signingProfileArn"`
+	Status            string `json:"status"`
+}
+
+type describeImageSigningStatusOutput struct {
+	RepositoryName  string               `json:"repositoryName"`
+	ImageID         *ImageIdentifier     `json:"imageId"`
+	RegistryID      string               `json:"registryId"`
+	SigningStatuses []imageSigningStatus `json:"signingStatuses"`
+}
+
+func describeImageSigningStatus(r *request, reg *Registry) (any, error) {
+	var in imageStatusInput
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	repo, img, err := findRepositoryImage(r, reg, in.RegistryID, in.RepositoryName, in.ImageID)
+	if err != nil {
+		return nil, err
+	}
+	status := "IN_PROGRESS"
+	if !r.e.now().Before(pushCompleteAt(r, img)) {
+		status = "COMPLETE"
+	}
+	out := describeImageSigningStatusOutput{RepositoryName: repo.RepositoryName, RegistryID: repo.RegistryID,
+		ImageID: &ImageIdentifier{ImageDigest: img.Digest, ImageTag: in.ImageID.tag()}, SigningStatuses: []imageSigningStatus{}}
+	if reg.Signing == nil {
+		return out, nil
+	}
+	// Assumption: as for replication, the current configuration applies
+	// as if it had been in force at push time.
+	for _, rule := range reg.Signing.Rules {
+		match := len(rule.RepositoryFilters) == 0 || slices.ContainsFunc(rule.RepositoryFilters, func(f SigningRepositoryFilter) bool {
+			return starMatch(f.Filter, repo.RepositoryName)
+		})
+		if match {
+			out.SigningStatuses = append(out.SigningStatuses, imageSigningStatus{SigningProfileArn: rule.SigningProfileArn, Status: status})
+		}
+	}
+	return out, nil
+}
