@@ -22,6 +22,8 @@ type BlobStore interface {
 	Blob(key string) (data []byte, ok bool, err error)
 	// DeleteBlob removes key, if present.
 	DeleteBlob(key string) error
+	// Clear removes every blob (POST /_emulator/reset).
+	Clear() error
 }
 
 // partKey is the BlobStore key of part i (from 0) of an upload.
@@ -76,6 +78,20 @@ func (b *memBlobs) DeleteBlob(key string) error {
 	defer b.mu.Unlock()
 	delete(b.m, key)
 	return nil
+}
+
+func (b *memBlobs) Clear() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	clear(b.m)
+	return nil
+}
+
+// BlobKeys implements BlobLister.
+func (b *memBlobs) BlobKeys() ([]string, error) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return sortedKeys(b.m), nil
 }
 
 func (b *memBlobs) Blob(digest string) ([]byte, bool, error) {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -77,7 +78,13 @@ type Emulator struct {
 	// and released after persist returns (see Emulator.write).
 	persistMu sync.Mutex
 	st        *state
-	ids       idSource
+	// store keeps the state durably, record by record (AttachStore);
+	// saved is what it holds, and the blob references (store.go).
+	store   Store
+	saved   *saved
+	resync  atomic.Bool                    // a batch failed: rewrite the store
+	touched map[string]map[string]struct{} // during a write: repositories reached
+	ids     idSource
 	extra     extras // fault injection, call log, consistency lag (see faults.go)
 }
 
@@ -94,6 +101,7 @@ func New(opts ...Option) *Emulator {
 	for _, o := range opts {
 		o(e)
 	}
+	e.resetSaved()
 	e.extra.init(e)
 	return e
 }
@@ -101,12 +109,9 @@ func New(opts ...Option) *Emulator {
 // Account returns the default account id.
 func (e *Emulator) Account() string { return e.account }
 
-// Reset drops all state (faults and the call log are kept).
-func (e *Emulator) Reset() {
-	e.mu.Lock()
-	e.st = newState()
-	e.mu.Unlock()
-}
+// Reset drops all state and the blobs (faults and the call log are kept),
+// as POST /_emulator/reset does.
+func (e *Emulator) Reset() { _ = e.resetState() }
 
 func (e *Emulator) now() time.Time { return e.clock.Now().UTC() }
 

@@ -354,6 +354,13 @@ func (b *recordingBlobs) DeleteBlob(key string) error {
 	return nil
 }
 
+func (b *recordingBlobs) Clear() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	clear(b.m)
+	return nil
+}
+
 func (b *recordingBlobs) keys() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -1,0 +1,90 @@
+package emulator
+
+import (
+	"errors"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// BoltStore is a Store in a bbolt file: a copy-on-write B+tree whose
+// transactions are atomic and durable (each commit is written, then
+// fsynced, then its meta page, then fsynced again), so an acknowledged
+// write survives kill -9 and a torn one is not there at all. A batch costs
+// what it changes (the pages of the records it puts), whatever the size of
+// the file.
+type BoltStore struct{ db *bolt.DB }
+
+var bucketRecords = []byte("records")
+
+// OpenBoltStore opens (or creates) the store at path. A second process
+// opening the same file waits a second for the first's lock, then fails.
+func OpenBoltStore(path string) (*BoltStore, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout: time.Second,
+		// The free-page list is rebuilt when the file is opened instead of
+		// being written by every commit: commits stay small as the file
+		// grows, and opening costs one pass over the pages.
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, errors.New("emulator: " + path + " is in use by another process")
+		}
+		return nil, err
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketRecords)
+		return err
+	}); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return &BoltStore{db: db}, nil
+}
+
+// Load implements Store. The records point into the file's memory map.
+func (s *BoltStore) Load(fn func([]Record) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRecords)
+		var records []Record
+		if err := b.ForEach(func(k, v []byte) error {
+			records = append(records, Record{Key: string(k), Value: v})
+			return nil
+		}); err != nil {
+			return err
+		}
+		return fn(records)
+	})
+}
+
+// Apply implements Store: one bbolt transaction, committed durably.
+func (s *BoltStore) Apply(batch *Batch) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if batch.Reset {
+			if err := tx.DeleteBucket(bucketRecords); err != nil {
+				return err
+			}
+			if _, err := tx.CreateBucket(bucketRecords); err != nil {
+				return err
+			}
+		}
+		b := tx.Bucket(bucketRecords)
+		for _, r := range batch.Records {
+			var err error
+			if r.Value == nil {
+				err = b.Delete([]byte(r.Key))
+			} else {
+				err = b.Put([]byte(r.Key), r.Value)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Close implements Store.
+func (s *BoltStore) Close() error { return s.db.Close() }
