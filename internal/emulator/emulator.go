@@ -85,7 +85,7 @@ type Emulator struct {
 	resync  atomic.Bool                    // a batch failed: rewrite the store
 	touched map[string]map[string]struct{} // during a write: repositories reached
 	ids     idSource
-	extra     extras // fault injection, call log, consistency lag (see faults.go)
+	extra   extras // fault injection, call log, consistency lag (see faults.go)
 }
 
 // New returns an Emulator with empty state.
