@@ -84,8 +84,11 @@ type Emulator struct {
 	saved   *saved
 	resync  atomic.Bool                    // a batch failed: rewrite the store
 	touched map[string]map[string]struct{} // during a write: repositories reached
-	ids     idSource
-	extra   extras // fault injection, call log, consistency lag (see faults.go)
+	// storeCheck, set by tests only (CheckStore), sees every batch under
+	// the write lock.
+	storeCheck func(*Batch)
+	ids        idSource
+	extra      extras // fault injection, call log, consistency lag (see faults.go)
 }
 
 // New returns an Emulator with empty state.

@@ -171,6 +171,9 @@ func (e *Emulator) prepareCommit(touched map[string]map[string]struct{}, snap bo
 	if err := e.diff(touched, b, &c.reclaim); err != nil {
 		return nil, err
 	}
+	if b != nil && e.storeCheck != nil {
+		e.storeCheck(b) // also when empty: a write whose changes all went unseen
+	}
 	if b != nil && (b.Reset || len(b.Records) > 0) {
 		c.batch = b
 	}
