@@ -130,7 +130,7 @@ func fillRegistry(reg *Registry, account, region string) {
 			d.Images = map[string]*Image{}
 		}
 		for _, img := range d.Images {
-			if img != nil {
+			if img != nil && img.refs == nil { // loadStore parsed them already
 				img.refs = parseImageRefs(img)
 			}
 		}
