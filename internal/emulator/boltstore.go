@@ -7,6 +7,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // BoltStore is a Store in a bbolt file: a copy-on-write B+tree whose
@@ -30,7 +31,7 @@ func OpenBoltStore(path string) (*BoltStore, error) {
 		FreelistType: bolt.FreelistMapType,
 	})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, errors.New("emulator: " + path + " is in use by another process")
 		}
 		return nil, err

@@ -245,7 +245,7 @@ func (e *Emulator) diff(touched map[string]map[string]struct{}, b *Batch, reclai
 		if touched == nil {
 			for name := range sr.repos {
 				if reg.Repositories[name] == nil {
-					e.diffRepository(k, name, nil, sr, b, reclaim)
+					_ = e.diffRepository(k, name, nil, sr, b, reclaim) // a removal marshals nothing
 				}
 			}
 			for name, repo := range reg.Repositories {
@@ -266,7 +266,7 @@ func (e *Emulator) diff(touched map[string]map[string]struct{}, b *Batch, reclai
 			continue
 		}
 		for name := range sr.repos {
-			e.diffRepository(k, name, nil, sr, b, reclaim)
+			_ = e.diffRepository(k, name, nil, sr, b, reclaim) // a removal marshals nothing
 		}
 		put(prefixReg+k, nil)
 		delete(sv.regs, k)
