@@ -19,6 +19,7 @@ require (
 	github.com/hashicorp/terraform-plugin-testing v1.16.0
 	github.com/opencontainers/image-spec v1.1.1
 	oras.land/oras-go/v2 v2.7.0
+	go.etcd.io/bbolt v1.4.3
 )
 
 require (

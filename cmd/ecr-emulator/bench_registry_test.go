@@ -135,10 +135,17 @@ func startEmulator(b *testing.B, dir string) (string, authn.Authenticator, func(
 		if err := os.MkdirAll(blobs, 0o700); err != nil {
 			b.Fatal(err)
 		}
-		opts = append(opts, emulator.WithPersist(func(snap []byte) error { return writeFileDurably(dir, stateFile, snap) }),
-			emulator.WithBlobStore(dirBlobs{dir: blobs}))
+		opts = append(opts, emulator.WithBlobStore(dirBlobs{dir: blobs}))
 	}
-	srv := httptest.NewServer(emulator.New(opts...))
+	emu := emulator.New(opts...)
+	if dir != "" {
+		store, err := openDataDir(emu, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = store.Close() })
+	}
+	srv := httptest.NewServer(emu)
 	call := func(op, body string) []byte {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", emulator.TargetPrefix+op)

@@ -22,10 +22,14 @@ import (
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 )
 
-// stateFile is the name of the state snapshot in -data-dir.
+// What -data-dir holds.
 const (
-	stateFile = "state.json"
-	blobsDir  = "blobs" // uploaded layer content, one file per digest
+	storeFile = "state.db" // the state, record by record (emulator.BoltStore)
+	blobsDir  = "blobs"    // uploaded layer content, one file per digest
+	// legacyStateFile is where emulators before the store kept the whole
+	// state; it is migrated into storeFile on the first start, then renamed
+	// to legacyStateFile+".migrated".
+	legacyStateFile = "state.json"
 )
 
 func main() {
@@ -98,8 +102,6 @@ func serve(cfg config, stdout, stderr io.Writer) error {
 		if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 			return err
 		}
-		dir := cfg.dataDir
-		opts = append(opts, emulator.WithPersist(func(snap []byte) error { return writeFileDurably(dir, stateFile, snap) }))
 		blobs := filepath.Join(cfg.dataDir, blobsDir)
 		if err := os.MkdirAll(blobs, 0o700); err != nil {
 			return err
@@ -108,16 +110,11 @@ func serve(cfg config, stdout, stderr io.Writer) error {
 	}
 	emu := emulator.New(opts...)
 	if cfg.dataDir != "" {
-		snap, err := os.ReadFile(filepath.Join(cfg.dataDir, stateFile))
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-		case err != nil:
+		store, err := openDataDir(emu, cfg.dataDir)
+		if err != nil {
 			return err
-		default:
-			if err := emu.Restore(snap); err != nil {
-				return fmt.Errorf("%s: %w", filepath.Join(cfg.dataDir, stateFile), err)
-			}
 		}
+		defer func() { _ = store.Close() }()
 	}
 
 	ln, err := net.Listen("tcp", cfg.listen)
@@ -160,6 +157,49 @@ func serve(cfg config, stdout, stderr io.Writer) error {
 		_ = srv.Close()
 	}
 	return nil
+}
+
+// openDataDir attaches the store in dir to emu: the state it holds, or, on
+// the first start after an upgrade, the state.json of older emulators,
+// migrated into it.
+func openDataDir(emu *emulator.Emulator, dir string) (*emulator.BoltStore, error) {
+	store, err := emulator.OpenBoltStore(filepath.Join(dir, storeFile))
+	if err != nil {
+		return nil, err
+	}
+	// Temporary files of blob writes a crash interrupted (the store took
+	// the lock: no other emulator uses dir).
+	tmps, _ := filepath.Glob(filepath.Join(dir, blobsDir, "*.tmp-*"))
+	for _, t := range tmps {
+		_ = os.Remove(t)
+	}
+	legacy := filepath.Join(dir, legacyStateFile)
+	snap, err := os.ReadFile(legacy)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		snap = nil
+	case err != nil:
+		_ = store.Close()
+		return nil, err
+	default:
+		// Restored first, so that AttachStore writes it into an empty store;
+		// a store that holds a state (the rename below did not happen) wins.
+		if err := emu.Restore(snap); err != nil {
+			_ = store.Close()
+			return nil, fmt.Errorf("%s: %w", legacy, err)
+		}
+	}
+	if _, err := emu.AttachStore(store); err != nil {
+		_ = store.Close()
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, storeFile), err)
+	}
+	if snap != nil {
+		if err := os.Rename(legacy, legacy+".migrated"); err != nil {
+			_ = store.Close()
+			return nil, err
+		}
+	}
+	return store, nil
 }
 
 // runLifecyclePolicies applies the lifecycle policies every interval until
@@ -206,20 +246,42 @@ func (b dirBlobs) DeleteBlob(key string) error {
 	return nil
 }
 
-// Clear removes every blob file (and any temporary file a crash left).
+// Clear implements emulator.BlobStore.
 func (b dirBlobs) Clear() error {
-	entries, err := os.ReadDir(b.dir)
+	keys, err := b.BlobKeys()
 	if err != nil {
 		return err
 	}
-	for _, ent := range entries {
-		if ent.Type().IsRegular() {
-			if err := os.Remove(filepath.Join(b.dir, ent.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return err
-			}
+	for _, k := range keys {
+		if err := b.DeleteBlob(k); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// BlobKeys implements emulator.BlobLister: the keys of the blob files in
+// the directory.
+func (b dirBlobs) BlobKeys() ([]string, error) {
+	entries, err := os.ReadDir(b.dir)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, ent := range entries {
+		name := ent.Name()
+		key := strings.Replace(name, "-", ":", 1)
+		if strings.HasPrefix(name, "upload-") {
+			// upload-<uuid>-<n>: the uuid has dashes of its own.
+			if i := strings.LastIndexByte(name, '-'); i > len("upload-") {
+				key = "upload:" + name[len("upload-"):i] + ":" + name[i+1:]
+			}
+		}
+		if reBlobKey.MatchString(key) {
+			keys = append(keys, key)
+		}
+	}
+	return keys, nil
 }
 
 func (b dirBlobs) PutBlob(key string, data []byte) error {

@@ -90,8 +90,15 @@ func (b *memBlobs) DeleteBlob(key string) error {
 func (b *memBlobs) Clear() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.m = nil
+	clear(b.m)
 	return nil
+}
+
+// BlobKeys implements BlobLister.
+func (b *memBlobs) BlobKeys() ([]string, error) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return sortedKeys(b.m), nil
 }
 
 func (b *memBlobs) Blob(digest string) ([]byte, bool, error) {

@@ -46,6 +46,7 @@ func stored[T any](e *Emulator, kind string, reg *Registry, key string, before *
 
 // lookupRepository is the one read path to a repository by name.
 func (e *Emulator) lookupRepository(reg *Registry, name string) (*Repository, bool) {
+	e.touchRepository(reg, name)
 	repo, ok := reg.Repositories[name]
 	return lagged(e, kindRepository, reg, name, repo, ok)
 }
@@ -69,6 +70,7 @@ func (e *Emulator) listRepositories(reg *Registry) []*Repository {
 
 // storeRepository adds a repository under name, or removes it (repo nil).
 func (e *Emulator) storeRepository(reg *Registry, name string, repo *Repository) {
+	e.touchRepository(reg, name)
 	var before **Repository
 	if old, ok := reg.Repositories[name]; ok {
 		before = &old

@@ -20,6 +20,7 @@ import (
 func controlServer(t *testing.T, opts ...emulator.Option) (*emulator.Emulator, string) {
 	t.Helper()
 	emu := emulator.New(append([]emulator.Option{emulator.WithTransitionDelay(0)}, opts...)...)
+	emulator.CheckStore(t, emu)
 	mux := http.NewServeMux()
 	mux.Handle(emulator.ControlPrefix, emu.ControlHandler())
 	mux.Handle("/", emu)

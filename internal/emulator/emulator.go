@@ -11,6 +11,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -79,8 +80,17 @@ type Emulator struct {
 	// and released after persist returns (see Emulator.write).
 	persistMu sync.Mutex
 	st        *state
-	ids       idSource
-	extra     extras // fault injection, call log, consistency lag (see faults.go)
+	// store keeps the state durably, record by record (AttachStore);
+	// saved is what it holds, and the blob references (store.go).
+	store   Store
+	saved   *saved
+	resync  atomic.Bool                    // a batch failed: rewrite the store
+	touched map[string]map[string]struct{} // during a write: repositories reached
+	// storeCheck, set by tests only (CheckStore), sees every batch under
+	// the write lock.
+	storeCheck func(*Batch)
+	ids        idSource
+	extra      extras // fault injection, call log, consistency lag (see faults.go)
 
 	tokenOnce sync.Once
 	tokenKey  []byte          // signs authorization tokens (auth.go)
@@ -102,6 +112,7 @@ func New(opts ...Option) *Emulator {
 	for _, o := range opts {
 		o(e)
 	}
+	e.resetSaved()
 	e.extra.init(e)
 	return e
 }
@@ -109,12 +120,9 @@ func New(opts ...Option) *Emulator {
 // Account returns the default account id.
 func (e *Emulator) Account() string { return e.account }
 
-// Reset drops all state (faults and the call log are kept).
-func (e *Emulator) Reset() {
-	e.mu.Lock()
-	e.st = newState()
-	e.mu.Unlock()
-}
+// Reset drops all state and the blobs (faults and the call log are kept),
+// as POST /_emulator/reset does.
+func (e *Emulator) Reset() { _ = e.resetState() }
 
 func (e *Emulator) now() time.Time { return e.clock.Now().UTC() }
 

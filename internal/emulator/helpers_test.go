@@ -20,6 +20,7 @@ import (
 func newClient(t *testing.T, opts ...emulator.Option) (*ecr.Client, *emulator.Emulator) {
 	t.Helper()
 	emu := emulator.New(append([]emulator.Option{emulator.WithTransitionDelay(0)}, opts...)...)
+	emulator.CheckStore(t, emu)
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
 	return clientFor(srv.URL, "AKIDEXAMPLE", "us-west-2"), emu

@@ -15,16 +15,14 @@ func (e *Emulator) Snapshot() ([]byte, error) {
 }
 
 // Restore replaces the state with a snapshot. Faults and the call log are
-// kept.
+// kept. With a Store attached, the new state is persisted before Restore
+// returns; blobs the old state alone referenced are deleted.
 func (e *Emulator) Restore(snapshot []byte) error {
 	st, err := decodeState(snapshot)
 	if err != nil {
 		return err
 	}
-	e.mu.Lock()
-	e.st = st
-	e.mu.Unlock()
-	return nil
+	return e.mutateAll(func(cur *state) { *cur = *st }, false) // as before stores: no WithPersist call
 }
 
 // WithState starts the emulator from a snapshot. It panics if the snapshot
@@ -37,11 +35,10 @@ func WithState(snapshot []byte) Option {
 	return func(e *Emulator) { e.st = st }
 }
 
-// resetState drops all state and persists the empty state, so that a
-// standalone server's reset survives a restart, then drops the layer
-// content and upload parts, which nothing references any more.
+// resetState drops all state and every blob, and persists the empty state,
+// so that a standalone server's reset survives a restart.
 func (e *Emulator) resetState() error {
-	if err := e.mutate(func(st *state) { *st = *newState() }); err != nil {
+	if err := e.mutateAll(func(st *state) { *st = *newState() }, e.persist != nil); err != nil {
 		return err
 	}
 	return e.blobs.Clear()
@@ -50,21 +47,31 @@ func (e *Emulator) resetState() error {
 // mutate changes the state outside an ECR operation (control API, lifecycle
 // runs) and persists it as Emulator.write does for operations.
 func (e *Emulator) mutate(fn func(st *state)) error {
+	return e.mutateAll(fn, e.persist != nil)
+}
+
+// mutateAll is mutate, which compares the whole state with the saved view
+// (it does not know what fn touches); snap says whether a WithPersist
+// callback gets the snapshot.
+func (e *Emulator) mutateAll(fn func(st *state), snap bool) error {
 	e.mu.Lock()
 	fn(e.st)
-	if e.persist == nil {
-		e.mu.Unlock()
-		return nil
-	}
-	snap, err := json.Marshal(e.st)
-	if err != nil {
+	c, err := e.prepareCommit(nil, snap)
+	if err != nil || c == nil {
 		e.mu.Unlock()
 		return err
 	}
 	e.persistMu.Lock() // as in Emulator.write
 	e.mu.Unlock()
-	defer e.persistMu.Unlock()
-	return e.persist(snap)
+	return e.finishCommit(c)
+}
+
+// resetSaved rebuilds the saved view and the blob references from the
+// state (at New: the state of WithState, never stored).
+func (e *Emulator) resetSaved() {
+	e.saved = newSaved()
+	var reclaim []string
+	_ = e.diff(nil, nil, &reclaim) // only headers are marshalled: state types always marshal
 }
 
 // decodeState parses a snapshot. Each registry is decoded over a fresh one,
@@ -123,7 +130,7 @@ func fillRegistry(reg *Registry, account, region string) {
 			d.Images = map[string]*Image{}
 		}
 		for _, img := range d.Images {
-			if img != nil {
+			if img != nil && img.refs == nil { // loadStore parsed them already
 				img.refs = parseImageRefs(img)
 			}
 		}

@@ -104,9 +104,9 @@ func (e *Emulator) dispatch(op operation, req *request) (out any, err error) {
 		defer e.mu.RUnlock()
 		return op.fn(req, e.st.registry(req.account, req.region, false))
 	}
-	out, snap, err := e.write(op, req)
-	if snap != nil {
-		if perr := e.persistHeld(snap); perr != nil {
+	out, c, err := e.write(op, req)
+	if c != nil {
+		if perr := e.finishCommit(c); perr != nil {
 			return nil, errPersist(perr)
 		}
 	}
@@ -118,31 +118,30 @@ func (e *Emulator) dispatch(op operation, req *request) (out any, err error) {
 	return out, err
 }
 
-// persistHeld persists snap and releases persistMu, which write left held.
-func (e *Emulator) persistHeld(snap []byte) error {
-	defer e.persistMu.Unlock()
-	return e.persist(snap)
-}
-
-// write runs a mutating operation under the write lock. With a persist
-// callback, it returns the snapshot of the new state and holds
-// e.persistMu, which the caller releases once the snapshot is persisted:
-// taken before e.mu is released, it hands the snapshots to persist in the
-// order of the writes, while the slow part (a file write and fsync) no
-// longer keeps every other request waiting for e.mu.
-func (e *Emulator) write(op operation, req *request) (out any, snap []byte, err error) {
+// write runs a mutating operation under the write lock. When the write
+// must be persisted (or leaves blobs to reclaim) it returns the commit and
+// holds e.persistMu, which finishCommit releases once the commit is
+// persisted: taken before e.mu is released, it hands the commits over in
+// the order of the writes, while the slow part (a file write and fsync)
+// no longer keeps every other request waiting for e.mu.
+func (e *Emulator) write(op operation, req *request) (out any, c *commit, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.touched = map[string]map[string]struct{}{}
 	out, err = op.fn(req, e.st.registry(req.account, req.region, true))
-	if (err != nil && !req.keepOnError) || e.persist == nil {
+	touched := e.touched
+	e.touched = nil
+	if err != nil && !req.keepOnError {
 		return out, nil, err
 	}
-	snap, merr := json.Marshal(e.st)
-	if merr != nil {
-		return nil, nil, errPersist(merr)
+	c, cerr := e.prepareCommit(touched, true)
+	if cerr != nil {
+		return nil, nil, errPersist(cerr)
 	}
-	e.persistMu.Lock()
-	return out, snap, err
+	if c != nil {
+		e.persistMu.Lock()
+	}
+	return out, c, err
 }
 
 func errPersist(err error) *APIError {
