@@ -212,7 +212,8 @@ func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequ
 	if len(plan.ImageScanningConfiguration) > 0 {
 		input.ImageScanningConfiguration = expandImageScanningConfiguration(plan.ImageScanningConfiguration)
 	}
-	out, err := r.Meta.Client.CreateRepository(ctx, input)
+	// A lost answer is adopted, not orphaned (adopt.go).
+	created, err := createRepository(ctx, r.Meta.Client, input)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating ECR Repository (%s)", name), err.Error())
 		return
@@ -222,7 +223,7 @@ func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequ
 	// The repository exists from here on: record it before anything else can
 	// fail, so a failed read below leaves it in state (tainted) instead of
 	// orphaning it and failing the next apply with RepositoryAlreadyExists.
-	plan.refresh(out.Repository)
+	plan.refresh(created)
 	plan.TagsAll = tagsAll
 	resp.Diagnostics.Append(r.setIdentity(ctx, &plan, resp.Identity)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
