@@ -385,6 +385,65 @@ data "ecr_repository" "test" {
 	})
 }
 
+// TestAccFaults_timeouts: the `timeouts` block bounds an operation whose
+// API call does not answer: a create (ecr_repository) and a delete
+// (ecr_lifecycle_policy) fail when their timeout passes, naming the
+// endpoint, and leave state matching what exists.
+func TestAccFaults_timeouts(t *testing.T) {
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "latency fault")
+	rName := acctest.RandomName("tf-acc-faults-timeouts")
+	slow := func(op string) func() {
+		return func() {
+			b.Emulator.Faults().MustAdd(emulator.Fault{Op: op, Action: emulator.ActionLatency, Latency: 10 * time.Minute, Count: 1})
+		}
+	}
+	repository := fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  name = %[1]q
+  timeouts {
+    create = "2s"
+  }
+}
+`, rName)
+	policy := fmt.Sprintf(`
+resource "ecr_lifecycle_policy" "test" {
+  repository = ecr_repository.test.name
+  policy     = %[1]s
+  timeouts {
+    delete = "2s"
+  }
+}
+`, testAccFaultsLifecyclePolicy)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			return testAccFaultsCheckNothingLeft(b, s)
+		},
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   slow("CreateRepository"),
+				Config:      b.Config(repository),
+				ExpectError: regexp.MustCompile(`(?s)creating ECR Repository.*CreateRepository.*endpoint\s+` + regexp.QuoteMeta(b.URL)),
+			},
+			{Config: b.Config(repository + policy)},
+			{
+				PreConfig:   slow("DeleteLifecyclePolicy"),
+				Config:      b.Config(repository),
+				ExpectError: regexp.MustCompile(`(?s)deleting ECR Lifecycle Policy.*DeleteLifecyclePolicy.*endpoint\s+` + regexp.QuoteMeta(b.URL)),
+			},
+			{
+				Config: b.Config(repository),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("ecr_lifecycle_policy.test", plancheck.ResourceActionDestroy),
+					},
+				},
+			},
+		},
+	})
+}
+
 // ---- helpers ----
 
 // testAccFaultsDenied is an emulator backend on which every call to op is

@@ -42,7 +42,14 @@ var (
 // exclusionFilterRegexp is ECR's exclusion filter pattern (full match).
 var exclusionFilterRegexp = regexp.MustCompile(`^[a-zA-Z0-9._*-]+$`)
 
-const repositoryDeleteTimeout = 20 * time.Minute
+// repositoryTimeouts are the defaults of the timeouts. Deleting waits
+// until reads no longer return the repository; a force delete of many
+// images can take long.
+var repositoryTimeouts = operationTimeouts{
+	create: 5 * time.Minute, update: 5 * time.Minute, delete: 20 * time.Minute,
+	createWaits: "the wait until reads return the new repository (ECR is eventually consistent)",
+	waits:       "the wait until reads no longer return the repository",
+}
 
 // NewRepositoryResource is the ecr_repository resource.
 func NewRepositoryResource() resource.Resource { return &repositoryResource{} }
@@ -134,7 +141,7 @@ func (r *repositoryResource) Schema(ctx context.Context, _ resource.SchemaReques
 					},
 				}},
 			},
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Delete: true}),
+			"timeouts": repositoryTimeouts.block(ctx),
 		},
 	}
 }
@@ -193,6 +200,13 @@ func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := plan.Timeouts.Create(ctx, repositoryTimeouts.create)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	name := plan.Name.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	tagsAll, diags := planTagsAll(ctx, r.Meta, plan.Tags)
@@ -309,6 +323,13 @@ func (r *repositoryResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := plan.Timeouts.Update(ctx, repositoryTimeouts.update)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	name := state.Name.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	summary := fmt.Sprintf("updating ECR Repository (%s)", name)
@@ -373,7 +394,7 @@ func (r *repositoryResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, repositoryDeleteTimeout)
+	timeout, diags := state.Timeouts.Delete(ctx, repositoryTimeouts.delete)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -6,8 +6,6 @@ import (
 	"fmt"
 
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -122,12 +120,13 @@ func (src *awsRepositoryStateV0) model(ctx context.Context) (*repositoryResource
 	diags.Append(d...)
 	m.TagsAll = tagsAll
 
-	timeoutTypes := map[string]attr.Type{"delete": types.StringType}
-	m.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutTypes)}
+	var deleteTimeout *string
 	if src.Timeouts != nil {
-		obj, d := types.ObjectValue(timeoutTypes, map[string]attr.Value{"delete": types.StringPointerValue(src.Timeouts.Delete)})
-		diags.Append(d...)
-		m.Timeouts = timeouts.Value{Object: obj}
+		deleteTimeout = src.Timeouts.Delete
+	}
+	var err error
+	if m.Timeouts, err = nullTimeouts(deleteTimeout); err != nil {
+		diags.AddError("moving the timeouts of aws_ecr_repository", err.Error())
 	}
 	return m, diags
 }

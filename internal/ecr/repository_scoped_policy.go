@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -109,11 +108,11 @@ type repositoryScopedPolicyModel[K documentKind] struct {
 	Timeouts   timeouts.Value       `tfsdk:"timeouts"`
 }
 
-// policyWriteTimeout is the default of the create and update timeouts.
-const policyWriteTimeout = 2 * time.Minute
-
-// timeoutsAttrTypes are the attributes of the `timeouts` block.
-var timeoutsAttrTypes = map[string]attr.Type{"create": types.StringType, "update": types.StringType}
+// Defaults of the timeouts.
+const (
+	policyWriteTimeout  = 2 * time.Minute
+	policyDeleteTimeout = 2 * time.Minute
+)
 
 func (r *repositoryScopedPolicyResource[K]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + r.policy.typeName
@@ -147,26 +146,21 @@ func (r *repositoryScopedPolicyResource[K]) Schema(ctx context.Context, _ resour
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
-				Create:            true,
-				Update:            true,
-				CreateDescription: r.timeoutDescription("creating"),
-				UpdateDescription: r.timeoutDescription("updating"),
-			}),
+			"timeouts": r.timeouts().block(ctx),
 		},
 	}
 }
 
-// timeoutDescription documents the create or update timeout (the framework
-// renders these descriptions as given: plain text).
-func (r *repositoryScopedPolicyResource[K]) timeoutDescription(verb string) string {
+// timeouts are the resource's timeouts: a write covers the retries of the
+// put on errors the policy calls transient, and the wait until reads
+// return the policy just written.
+func (r *repositoryScopedPolicyResource[K]) timeouts() operationTimeouts {
 	waits := "the wait until ECR returns the new policy on reads (ECR is eventually consistent)"
 	if r.policy.retryPutReason != "" {
 		waits = "the retries while waiting for " + r.policy.retryPutReason + ", and " + waits
 	}
-	// The default is policyWriteTimeout.
-	return fmt.Sprintf(`How long %s the policy may take, including %s. `+
-		`A duration such as "30s" or "5m" (units "s", "m", "h"); the default is "2m".`, verb, waits)
+	return operationTimeouts{create: policyWriteTimeout, update: policyWriteTimeout, delete: policyDeleteTimeout,
+		createWaits: waits, updateWaits: waits}
 }
 
 func (r *repositoryScopedPolicyResource[K]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -239,6 +233,13 @@ func (r *repositoryScopedPolicyResource[K]) Delete(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := state.Timeouts.Delete(ctx, policyDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	name := state.Repository.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	tflog.Debug(ctx, "deleting "+r.policy.what)
@@ -258,6 +259,8 @@ func (r *repositoryScopedPolicyResource[K]) Delete(ctx context.Context, req reso
 func (r *repositoryScopedPolicyResource[K]) put(ctx context.Context, plan *repositoryScopedPolicyModel[K], timeout time.Duration,
 	state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics, verb string) {
 	deadline := time.Now().Add(timeout)
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
 	name := plan.Repository.ValueString()
 	text := plan.Policy.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
