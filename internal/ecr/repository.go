@@ -101,7 +101,7 @@ func (r *repositoryResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"(or the reverse), or adding a block with the default `AES256`, does not.",
 				Validators:    []validator.List{listvalidator.SizeAtMost(1)},
 				PlanModifiers: []planmodifier.List{encryptionConfigurationReplace{}},
-				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
+				NestedObject: schema.NestedBlockObject{Validators: []validator.Object{kmsKeyNeedsKMS{}}, Attributes: map[string]schema.Attribute{
 					"encryption_type": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString(string(awstypes.EncryptionTypeAes256)),
 						Validators:          []validator.String{stringvalidator.OneOf(enumStrings(awstypes.EncryptionType("").Values())...)},

@@ -292,7 +292,7 @@ func TestRepositoryMoveState_fromAWS(t *testing.T) {
 		"image_tag_mutability_exclusion_filter": `[{"filter":"latest","filter_type":"WILDCARD"}]`,
 		"tags":                                  `{"env":"test"}`,
 		"tags_all":                              `{"env":"test","team":"platform"}`,
-		"timeouts":                              `{"delete":"30m"}`,
+		"timeouts":                              `{"create":null,"delete":"30m","update":null}`,
 	} {
 		if got := jsonOf(t, attrs[attr]); got != want {
 			t.Errorf("%s = %s, want %s", attr, got, want)

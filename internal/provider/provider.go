@@ -136,7 +136,7 @@ func providerSchema() schema.Schema {
 		MarkdownDescription: "Manages Amazon ECR, the private container registry. Settings have the same names and " +
 			"meaning as in the `hashicorp/aws` provider, and every standard `AWS_*` environment variable works.",
 		Attributes: map[string]schema.Attribute{
-			"region": schema.StringAttribute{Optional: true,
+			"region": schema.StringAttribute{Optional: true, Validators: []validator.String{knownRegion()},
 				MarkdownDescription: "AWS Region of the registry, e.g. `us-west-2`. Can also be set with the `AWS_REGION` " +
 					"or `AWS_DEFAULT_REGION` environment variables, or come from the `region` of the profile in the shared configuration file."},
 			"profile": schema.StringAttribute{Optional: true,
@@ -211,8 +211,8 @@ func providerSchema() schema.Schema {
 				MarkdownDescription: "Tags added to every taggable resource of this provider; a resource's own `tags` win.",
 				Validators:          []validator.List{listvalidator.SizeAtMost(1)},
 				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
-					"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
-						MarkdownDescription: "Tags to add to every resource."},
+					"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType, Validators: ecrres.TagsValidators(),
+						MarkdownDescription: "Tags to add to every resource (ECR's limits on tags apply)."},
 				}},
 			},
 			"ignore_tags": schema.ListNestedBlock{

@@ -13,6 +13,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 )
@@ -176,6 +179,25 @@ func TestClassifyUnreachable(t *testing.T) {
 	for _, tc := range tests {
 		if got := classifyUnreachable(tc.err, d); !strings.Contains(got, tc.want) || (tc.want == "") != (got == "") {
 			t.Errorf("classifyUnreachable(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
+
+// An unknown region is a warning on `region`, not an error.
+func TestKnownRegion(t *testing.T) {
+	for _, tc := range []struct {
+		region string
+		warn   bool
+	}{
+		{"us-west-2", false}, {"eu-central-1", false}, {"ap-southeast-5", false}, {"cn-north-1", false},
+		{"us-gov-west-1", false}, {"us-isob-east-1", false}, {"mx-central-1", false},
+		{"us-west2", true}, {"uswest-2", true}, {"local", true}, {"US-WEST-2", true},
+	} {
+		req := validator.StringRequest{Path: path.Root("region"), ConfigValue: types.StringValue(tc.region)}
+		var resp validator.StringResponse
+		knownRegion().ValidateString(context.Background(), req, &resp)
+		if resp.Diagnostics.HasError() || (resp.Diagnostics.WarningsCount() == 1) != tc.warn {
+			t.Errorf("%s: %v, want a warning: %t", tc.region, resp.Diagnostics, tc.warn)
 		}
 	}
 }
