@@ -156,7 +156,7 @@ func providerSchema() schema.Schema {
 					"Can also be set with `AWS_SHARED_CREDENTIALS_FILE`."},
 			"max_retries": schema.Int64Attribute{Optional: true,
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
-				MarkdownDescription: "Maximum number of attempts of an API call that is throttled or fails transiently; " +
+				MarkdownDescription: "Maximum number of attempts of an API call that is throttled or fails transiently (an endpoint that cannot be reached is tried twice at most); " +
 					"the delay between attempts grows exponentially. `0` or unset means the default, " +
 					"`AWS_MAX_ATTEMPTS` or the profile's `max_attempts` if set, else 25."},
 			"retry_mode": schema.StringAttribute{Optional: true,
