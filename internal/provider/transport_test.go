@@ -45,7 +45,7 @@ var testDeadlines = deadlines{
 
 // callWithin runs DescribeRepositories against the configured client, bounded by
 // the test's own limit, and returns its error and how many attempts it made.
-func callWithin(t *testing.T, c configurer, url string) (error, int32) {
+func callWithin(t *testing.T, c configurer, url string) (int32, error) {
 	t.Helper()
 	meta, diags := c.configure(context.Background(), baseModel(t, url))
 	if diags.HasError() {
@@ -63,7 +63,7 @@ func callWithin(t *testing.T, c configurer, url string) (error, int32) {
 	if err == nil {
 		t.Fatal("the call succeeded")
 	}
-	return err, attempts.Load()
+	return attempts.Load(), err
 }
 
 // expectMentions fails unless err's message has every one of want.
@@ -95,7 +95,7 @@ func TestDeadlines_hungEndpoint(t *testing.T) {
 
 	c := testConfigurer()
 	c.deadlines = &testDeadlines
-	err, attempts := callWithin(t, c, srv.URL)
+	attempts, err := callWithin(t, c, srv.URL)
 	expectMentions(t, err, "DescribeRepositories", "endpoint "+srv.URL, "did not answer in time")
 	if attempts != 2 || requests.Load() != 2 {
 		t.Errorf("%d attempts (%d requests seen), want 2: a hung endpoint is retried once", attempts, requests.Load())
@@ -114,7 +114,7 @@ func TestDeadlines_operationBound(t *testing.T) {
 	d := testDeadlines
 	d.operation = 500 * time.Millisecond
 	c.deadlines = &d
-	err, attempts := callWithin(t, c, srv.URL)
+	attempts, err := callWithin(t, c, srv.URL)
 	expectMentions(t, err, "DescribeRepositories", "no answer from endpoint "+srv.URL, "within 500ms")
 	if attempts < 2 || attempts >= defaultMaxAttempts {
 		t.Errorf("%d attempts: want several throttled attempts, cut short by the call's bound", attempts)
@@ -132,7 +132,7 @@ func TestDeadlines_connectionRefused(t *testing.T) {
 	url := "http://" + l.Addr().String()
 	_ = l.Close()
 
-	err, attempts := callWithin(t, testConfigurer(), url)
+	attempts, err := callWithin(t, testConfigurer(), url)
 	expectMentions(t, err, "DescribeRepositories", "endpoint "+url, "refused the connection")
 	if attempts != 2 {
 		t.Errorf("%d attempts, want 2: a refused connection is retried once", attempts)
