@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"net"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
+	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -207,6 +209,241 @@ func TestAccFaults_failedReadAfterCreate(t *testing.T) {
 		})
 }
 
+// TestAccFaults_lostCreateAnswers: half of all answers are lost after
+// the change was made (a 5xx or a dropped connection once the operation
+// has run), so retried creates answer RepositoryAlreadyExistsException.
+// Each repository a lost answer created is adopted: the apply succeeds
+// with all of them in state, the plan after it is empty, nothing is left
+// outside the state, and destroy leaves nothing.
+func TestAccFaults_lostCreateAnswers(t *testing.T) {
+	const repositories = 30
+	b := acctest.NewBackend(t, emulator.WithFaultSeed(20261204))
+	b.RequireEmulator(t, "fault injection")
+	// Two rules tried in turn, each firing with probability p, lose an
+	// answer with probability 1-(1-p)^2 = 0.5.
+	p := 1 - math.Sqrt(0.5)
+	for _, action := range []emulator.FaultAction{emulator.ActionServerError, emulator.ActionDrop} {
+		b.Emulator.Faults().MustAdd(emulator.Fault{Op: "*", Action: action, Probability: p, After: true})
+	}
+	prefix := acctest.RandomName("tf-acc-faults-lost")
+	start := time.Now()
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			st := testAccFaultsSummarize(b.Emulator.Calls())
+			t.Logf("apply+plan+destroy: %s in %s", st, time.Since(start).Round(time.Millisecond))
+			b.Emulator.Faults().Clear()
+			return testAccFaultsCheckNothingLeft(b, s)
+		},
+		Steps: []resource.TestStep{{
+			Config: b.Config(testAccFaultsConfig_tagged(prefix, repositories)),
+			Check: func(s *terraform.State) error {
+				calls := b.Emulator.Calls()
+				st := testAccFaultsSummarize(calls)
+				var lost, exists int
+				for _, c := range calls {
+					if c.Op != "CreateRepository" {
+						continue
+					}
+					if c.Fault != "" {
+						lost++
+					}
+					if c.ErrorCode == "RepositoryAlreadyExistsException" {
+						exists++
+					}
+				}
+				t.Logf("apply: %s in %s; CreateRepository: %d answers lost, %d retries answered RepositoryAlreadyExistsException",
+					st, time.Since(start).Round(time.Millisecond), lost, exists)
+				if exists == 0 {
+					return errors.New("no retried create answered RepositoryAlreadyExistsException: the test proves nothing")
+				}
+				inState := map[string]bool{}
+				for _, rs := range s.RootModule().Resources {
+					if rs.Type == "ecr_repository" {
+						inState[rs.Primary.Attributes["name"]] = true
+					}
+				}
+				b.Emulator.Faults().Clear()
+				defer testAccFaultsLoseAnswers(b, p)
+				out, err := b.Client.DescribeRepositories(context.Background(), &awsecr.DescribeRepositoriesInput{})
+				if err != nil {
+					return err
+				}
+				for _, r := range out.Repositories {
+					if !inState[aws.ToString(r.RepositoryName)] {
+						return fmt.Errorf("repository %s exists outside the state", aws.ToString(r.RepositoryName))
+					}
+				}
+				if len(inState) != repositories || len(out.Repositories) != repositories {
+					return fmt.Errorf("%d repositories in state, %d exist, want %d", len(inState), len(out.Repositories), repositories)
+				}
+				return nil
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		}},
+	})
+}
+
+// testAccFaultsLoseAnswers installs the lost-answer rules again.
+func testAccFaultsLoseAnswers(b *acctest.Backend, p float64) {
+	for _, action := range []emulator.FaultAction{emulator.ActionServerError, emulator.ActionDrop} {
+		b.Emulator.Faults().MustAdd(emulator.Fault{Op: "*", Action: action, Probability: p, After: true})
+	}
+}
+
+// TestAccFaults_lostCreateAnswerNotMine: when the name is taken by a
+// repository this apply did not create (other tags), a lost create answer
+// does not make the provider adopt it: the apply fails with
+// RepositoryAlreadyExistsException and says why it was not adopted.
+func TestAccFaults_lostCreateAnswerNotMine(t *testing.T) {
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "fault injection")
+	rName := acctest.RandomName("tf-acc-faults-notmine")
+	_, err := b.Client.CreateRepository(context.Background(), &awsecr.CreateRepositoryInput{
+		RepositoryName: aws.String(rName),
+		Tags:           []awstypes.Tag{{Key: aws.String("owner"), Value: aws.String("someone-else")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The create runs (and fails: the name is taken), then its answer is
+	// lost; the retry answers RepositoryAlreadyExistsException.
+	b.Emulator.Faults().MustAdd(emulator.Fault{Op: "CreateRepository", Action: emulator.ActionServerError, After: true, Count: 1})
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: b.Config(fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  name = %[1]q
+  tags = { owner = "me" }
+}
+`, rName)),
+			ExpectError: regexp.MustCompile(`(?s)RepositoryAlreadyExistsException.*not\s+adopted`),
+		}},
+	})
+	if n := b.Emulator.CallCounts()["CreateRepository"]; n != 3 {
+		t.Errorf("CreateRepository called %d times, want 3 (the other's, then a lost answer and already exists)", n)
+	}
+}
+
+// TestAccFaults_hungEndpoint: with an endpoint that accepts connections
+// and never answers, a plan fails (it does not hang) with an error naming
+// the endpoint and the operation. The default deadlines apply; the test's
+// own timeout bounds it.
+func TestAccFaults_hungEndpoint(t *testing.T) {
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "hang fault")
+	b.Emulator.Faults().MustAdd(emulator.Fault{Op: "*", Action: emulator.ActionHang})
+	var start time.Time
+	t.Cleanup(func() {
+		t.Logf("the plan step ended after %s; %d attempts of DescribeRepositories",
+			time.Since(start).Round(time.Millisecond), b.Emulator.CallCounts()["DescribeRepositories"])
+	})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() { start = time.Now() },
+			Config: b.Config(`
+data "ecr_repository" "test" {
+  name = "hung"
+}
+`),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)DescribeRepositories.*endpoint\s+` + regexp.QuoteMeta(b.URL) + `\s+did\s+not\s+answer`),
+		}},
+	})
+}
+
+// TestAccFaults_deadEndpoint: against a closed port a plan fails at once,
+// not after minutes of retries, and the error names the endpoint.
+func TestAccFaults_deadEndpoint(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + l.Addr().String()
+	_ = l.Close()
+	b := &acctest.Backend{URL: url, Region: acctest.Region, AccountID: acctest.AccountID}
+	var start time.Time
+	t.Cleanup(func() { t.Logf("the plan step ended after %s", time.Since(start).Round(time.Millisecond)) })
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() { start = time.Now() },
+			Config: b.Config(`
+data "ecr_repository" "test" {
+  name = "dead"
+}
+`),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)DescribeRepositories.*endpoint\s+` + regexp.QuoteMeta(url) + `\s+refused\s+the\s+connection`),
+		}},
+	})
+}
+
+// TestAccFaults_timeouts: the `timeouts` block bounds an operation whose
+// API call does not answer: a create (ecr_repository) and a delete
+// (ecr_lifecycle_policy) fail when their timeout passes, naming the
+// endpoint, and leave state matching what exists.
+func TestAccFaults_timeouts(t *testing.T) {
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "latency fault")
+	rName := acctest.RandomName("tf-acc-faults-timeouts")
+	slow := func(op string) func() {
+		return func() {
+			b.Emulator.Faults().MustAdd(emulator.Fault{Op: op, Action: emulator.ActionLatency, Latency: 10 * time.Minute, Count: 1})
+		}
+	}
+	repository := fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  name = %[1]q
+  timeouts {
+    create = "2s"
+  }
+}
+`, rName)
+	policy := fmt.Sprintf(`
+resource "ecr_lifecycle_policy" "test" {
+  repository = ecr_repository.test.name
+  policy     = %[1]s
+  timeouts {
+    delete = "2s"
+  }
+}
+`, testAccFaultsLifecyclePolicy)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			return testAccFaultsCheckNothingLeft(b, s)
+		},
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   slow("CreateRepository"),
+				Config:      b.Config(repository),
+				ExpectError: regexp.MustCompile(`(?s)creating ECR Repository.*CreateRepository.*endpoint\s+` + regexp.QuoteMeta(b.URL)),
+			},
+			{Config: b.Config(repository + policy)},
+			{
+				PreConfig:   slow("DeleteLifecyclePolicy"),
+				Config:      b.Config(repository),
+				ExpectError: regexp.MustCompile(`(?s)deleting ECR Lifecycle Policy.*DeleteLifecyclePolicy.*endpoint\s+` + regexp.QuoteMeta(b.URL)),
+			},
+			{
+				Config: b.Config(repository),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("ecr_lifecycle_policy.test", plancheck.ResourceActionDestroy),
+					},
+				},
+			},
+		},
+	})
+}
+
 // ---- helpers ----
 
 // testAccFaultsDenied is an emulator backend on which every call to op is
@@ -370,6 +607,21 @@ resource "ecr_lifecycle_policy" "test" {
   policy     = %[4]s
 }
 `, prefix, n, testAccFaultsRepositoryPolicy, testAccFaultsLifecyclePolicy)
+}
+
+// testAccFaultsConfig_tagged is n repositories with tags.
+func testAccFaultsConfig_tagged(prefix string, n int) string {
+	return fmt.Sprintf(`
+resource "ecr_repository" "test" {
+  count                = %[2]d
+  name                 = format("%%s-%%02d", %[1]q, count.index)
+  image_tag_mutability = "IMMUTABLE"
+  tags = {
+    index = tostring(count.index)
+    team  = "platform"
+  }
+}
+`, prefix, n)
 }
 
 // testAccFaultsConfig_one is a repository with a lifecycle policy.

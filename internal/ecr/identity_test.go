@@ -121,7 +121,7 @@ var testIdentityTypes = []testIdentityType{
 				"image_tag_mutability_exclusion_filter": `[{"filter":"latest","filter_type":"WILDCARD"}]`,
 				"tags":                                  `{"env":"test"}`,
 				"tags_all":                              `{"env":"test","team":"platform"}`,
-				"timeouts":                              `{"delete":"30m"}`,
+				"timeouts":                              `{"create":null,"delete":"30m","update":null}`,
 			} {
 				if got := jsonOf(t, attrs[attr]); got != want {
 					t.Errorf("%s = %s, want %s", attr, got, want)

@@ -195,8 +195,8 @@ func validateLifecyclePolicyDocument(p *lifecyclepolicy.Policy) diag.Diagnostics
 		return diags
 	}
 	err = lifecyclepolicy.Validate(string(text))
-	if err == nil {
-		return diags
+	if err == nil || lifecyclepolicy.AttributeChecked(p, err) {
+		return diags // the attribute's own validator reports it, once
 	}
 	var le *lifecyclepolicy.Error
 	if errors.As(err, &le) && le.RuleIndex >= 0 {

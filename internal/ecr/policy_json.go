@@ -176,7 +176,7 @@ func (lifecyclePolicyDocument) equivalent(a, b string) bool { return lifecyclePo
 // validate: a lifecycle policy PutLifecyclePolicy accepts. A failure inside
 // a rule names the rule by position and priority.
 func (lifecyclePolicyDocument) validate(text string) (string, string) {
-	if err := lifecyclepolicy.Validate(text); err != nil {
+	if err := lifecyclepolicy.Diagnose(text); err != nil {
 		return "Invalid lifecycle policy", describeLifecyclePolicyError(err)
 	}
 	return "", ""

@@ -118,7 +118,8 @@ func TestValidatePolicyAttributes(t *testing.T) {
 			strings.Replace(testLifecycleTwoRules, `"countUnit":"days",`, ``, 1), "rule 2 (priority 20): selection"},
 		{"lifecycle duplicate priority", true,
 			strings.Replace(testLifecycleTwoRules, `"rulePriority":20`, `"rulePriority":10`, 1), "Lifecycle policy validation failure"},
-		{"lifecycle too short", true, `{"rules":[]}`, "ECR accepts 100 to 30720"},
+		// Short and malformed: the malformation is reported, not the length.
+		{"lifecycle too short", true, `{"rules":[]}`, "must have at least 1 elements"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -45,7 +45,14 @@ var (
 // emulator.
 var exclusionFilterRegexp = regexp.MustCompile(`^[a-zA-Z0-9._*-]+$`)
 
-const repositoryDeleteTimeout = 20 * time.Minute
+// repositoryTimeouts are the defaults of the timeouts. Deleting waits
+// until reads no longer return the repository; a force delete of many
+// images can take long.
+var repositoryTimeouts = operationTimeouts{
+	create: 5 * time.Minute, update: 5 * time.Minute, delete: 20 * time.Minute,
+	createWaits: "the wait until reads return the new repository (ECR is eventually consistent)",
+	waits:       "the wait until reads no longer return the repository",
+}
 
 // NewRepositoryResource is the ecr_repository resource.
 func NewRepositoryResource() resource.Resource { return &repositoryResource{} }
@@ -98,7 +105,7 @@ func (r *repositoryResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"(or the reverse), or adding a block with the default `AES256`, does not.",
 				Validators:    []validator.List{listvalidator.SizeAtMost(1)},
 				PlanModifiers: []planmodifier.List{encryptionConfigurationReplace{}},
-				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
+				NestedObject: schema.NestedBlockObject{Validators: []validator.Object{kmsKeyNeedsKMS{}}, Attributes: map[string]schema.Attribute{
 					"encryption_type": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString(string(awstypes.EncryptionTypeAes256)),
 						Validators:          []validator.String{stringvalidator.OneOf(enumStrings(awstypes.EncryptionType("").Values())...)},
@@ -138,7 +145,7 @@ func (r *repositoryResource) Schema(ctx context.Context, _ resource.SchemaReques
 					},
 				}},
 			},
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Delete: true}),
+			"timeouts": repositoryTimeouts.block(ctx),
 		},
 	}
 }
@@ -194,6 +201,13 @@ func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := plan.Timeouts.Create(ctx, repositoryTimeouts.create)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	name := plan.Name.ValueString()
 	plan.Region = types.StringValue(regionOf(r.Meta, plan.Region))
 	client := r.Meta.ClientIn(plan.Region.ValueString())
@@ -215,7 +229,8 @@ func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequ
 	if len(plan.ImageScanningConfiguration) > 0 {
 		input.ImageScanningConfiguration = expandImageScanningConfiguration(plan.ImageScanningConfiguration)
 	}
-	out, err := client.CreateRepository(ctx, input)
+	// A lost answer is adopted, not orphaned (adopt.go).
+	created, err := createRepository(ctx, client, input)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating ECR Repository (%s)", name), err.Error())
 		return
@@ -225,7 +240,7 @@ func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequ
 	// The repository exists from here on: record it before anything else can
 	// fail, so a failed read below leaves it in state (tainted) instead of
 	// orphaning it and failing the next apply with RepositoryAlreadyExists.
-	plan.flatten(out.Repository)
+	plan.flatten(created)
 	plan.TagsAll = tagsAll
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "name", plan.identity())...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -304,6 +319,13 @@ func (r *repositoryResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := plan.Timeouts.Update(ctx, repositoryTimeouts.update)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	name := state.Name.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	summary := fmt.Sprintf("updating ECR Repository (%s)", name)
@@ -368,7 +390,7 @@ func (r *repositoryResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, repositoryDeleteTimeout)
+	timeout, diags := state.Timeouts.Delete(ctx, repositoryTimeouts.delete)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -516,9 +538,10 @@ func moveRepositoryFromAWS(ctx context.Context, src *awsRepositoryModel) (any, i
 	}
 	m.TagsAll, d = types.MapValueFrom(ctx, types.StringType, src.TagsAll)
 	diags.Append(d...)
-	m.Timeouts = timeouts.Value{Object: nullTimeouts("delete")}
+	m.Timeouts = timeouts.Value{Object: nullTimeouts("create", "update", "delete")}
 	if src.Timeouts != nil {
-		m.Timeouts.Object, d = types.ObjectValue(timeoutsAttrTypes("delete"), map[string]attr.Value{"delete": src.Timeouts.Delete})
+		m.Timeouts.Object, d = types.ObjectValue(timeoutsAttrTypes("create", "update", "delete"),
+			map[string]attr.Value{"create": types.StringNull(), "update": types.StringNull(), "delete": src.Timeouts.Delete})
 		diags.Append(d...)
 	}
 	return m, m.identity(), diags

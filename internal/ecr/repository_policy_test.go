@@ -150,6 +150,7 @@ func TestAccRepositoryPolicy_iamPropagationTimeout(t *testing.T) {
 					stateValueAt(testAccRepositoryPolicyAddr, "timeouts", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"create": knownvalue.StringExact("1s"),
 						"update": knownvalue.Null(),
+						"delete": knownvalue.Null(),
 					})),
 				},
 			},

@@ -92,8 +92,11 @@ type repositoryScopedPolicyModel[K documentKind] struct {
 	Timeouts   timeouts.Value       `tfsdk:"timeouts"`
 }
 
-// policyWriteTimeout is the default of the create and update timeouts.
-const policyWriteTimeout = 2 * time.Minute
+// Defaults of the timeouts.
+const (
+	policyWriteTimeout  = 2 * time.Minute
+	policyDeleteTimeout = 2 * time.Minute
+)
 
 func (r *repositoryScopedPolicyResource[K]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + r.policy.typeName
@@ -129,26 +132,21 @@ func (r *repositoryScopedPolicyResource[K]) Schema(ctx context.Context, _ resour
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
-				Create:            true,
-				Update:            true,
-				CreateDescription: r.timeoutDescription("creating"),
-				UpdateDescription: r.timeoutDescription("updating"),
-			}),
+			"timeouts": r.timeouts().block(ctx),
 		},
 	}
 }
 
-// timeoutDescription documents the create or update timeout (the framework
-// renders these descriptions as given: plain text).
-func (r *repositoryScopedPolicyResource[K]) timeoutDescription(verb string) string {
+// timeouts are the resource's timeouts: a write covers the retries of the
+// put on errors the policy calls transient, and the wait until reads
+// return the policy just written.
+func (r *repositoryScopedPolicyResource[K]) timeouts() operationTimeouts {
 	waits := "the wait until ECR returns the new policy on reads (ECR is eventually consistent)"
 	if r.policy.retryPutReason != "" {
 		waits = "the retries while waiting for " + r.policy.retryPutReason + ", and " + waits
 	}
-	// The default is policyWriteTimeout.
-	return fmt.Sprintf(`How long %s the policy may take, including %s. `+
-		`A duration such as "30s" or "5m" (units "s", "m", "h"); the default is "2m".`, verb, waits)
+	return operationTimeouts{create: policyWriteTimeout, update: policyWriteTimeout, delete: policyDeleteTimeout,
+		createWaits: waits, updateWaits: waits}
 }
 
 // ModifyPlan plans region.
@@ -217,6 +215,13 @@ func (r *repositoryScopedPolicyResource[K]) Delete(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := state.Timeouts.Delete(ctx, policyDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	name := state.Repository.ValueString()
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	tflog.Debug(ctx, "deleting "+r.policy.what)
@@ -236,6 +241,8 @@ func (r *repositoryScopedPolicyResource[K]) Delete(ctx context.Context, req reso
 func (r *repositoryScopedPolicyResource[K]) put(ctx context.Context, plan *repositoryScopedPolicyModel[K], timeout time.Duration,
 	state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics, verb string) {
 	deadline := time.Now().Add(timeout)
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
 	name := plan.Repository.ValueString()
 	text := plan.Policy.ValueString()
 	plan.Region = types.StringValue(regionOf(r.Meta, plan.Region))
@@ -332,7 +339,7 @@ func (r *repositoryScopedPolicyResource[K]) MoveState(context.Context) []resourc
 			Region:     src.Region,
 			RegistryID: src.RegistryID,
 			// hashicorp/aws has no timeouts for these types: the defaults apply.
-			Timeouts: timeouts.Value{Object: nullTimeouts("create", "update")},
+			Timeouts: timeouts.Value{Object: nullTimeouts("create", "update", "delete")},
 		}
 		return m, m.identity(), nil
 	})}

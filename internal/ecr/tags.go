@@ -2,15 +2,21 @@ package ecr
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/framework"
@@ -23,11 +29,39 @@ import (
 
 func tagsAttribute() schema.MapAttribute {
 	return schema.MapAttribute{
-		Optional:            true,
-		ElementType:         types.StringType,
-		MarkdownDescription: "Tags of the resource. Tags with the same key in the provider's `default_tags` are overridden.",
+		Optional:    true,
+		ElementType: types.StringType,
+		Validators:  TagsValidators(),
+		MarkdownDescription: fmt.Sprintf("Tags of the resource (at most %d with the provider's `default_tags`; keys of 1 to %d "+
+			"characters, not starting with `aws:`; values of at most %d characters). Tags with the same key in the "+
+			"provider's `default_tags` are overridden.", maxTags, maxTagKeyLength, maxTagValueLength),
 	}
 }
+
+// ECR's limits on tags (TagResource, CreateRepository).
+const (
+	maxTags           = 50
+	maxTagKeyLength   = 128
+	maxTagValueLength = 256
+)
+
+// TagsValidators check a map of tags against ECR's limits at plan time:
+// the number of tags, the key and value lengths, and the reserved `aws:`
+// prefix. Exported for the provider's default_tags.
+func TagsValidators() []validator.Map {
+	return []validator.Map{
+		mapvalidator.SizeAtMost(maxTags),
+		mapvalidator.KeysAre(
+			stringvalidator.LengthBetween(1, maxTagKeyLength),
+			stringvalidator.RegexMatches(notAWSPrefix, "must not start with `aws:` (reserved for AWS)"),
+		),
+		mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(maxTagValueLength)),
+	}
+}
+
+// notAWSPrefix matches a tag key that does not start with aws: (any case,
+// as AWS reserves it).
+var notAWSPrefix = regexp.MustCompile(`^(?:[^aA]|[aA](?:[^wW]|$)|[aA][wW](?:[^sS]|$)|[aA][wW][sS](?:[^:]|$))`)
 
 func tagsAllAttribute() schema.MapAttribute {
 	return schema.MapAttribute{
@@ -55,6 +89,10 @@ func planTagsAll(ctx context.Context, meta *framework.Meta, tags types.Map) (typ
 	}
 	maps.Copy(all, own)
 	maps.DeleteFunc(all, func(k, _ string) bool { return tagIgnored(meta, k) })
+	if len(all) > maxTags {
+		diags.AddAttributeError(path.Root("tags"), "Too many tags",
+			fmt.Sprintf("With the provider's default_tags the resource would have %d tags; ECR allows at most %d.", len(all), maxTags))
+	}
 	v, d := types.MapValueFrom(ctx, types.StringType, all)
 	diags.Append(d...)
 	return v, diags

@@ -2,6 +2,7 @@ package lifecyclepolicy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -90,10 +91,63 @@ var (
 	enumTargetStorageClass = []string{StorageClassArchive}
 )
 
+// Diagnose is Validate for a person fixing the policy: when the length is
+// out of range but the policy is also malformed, the malformation is
+// reported instead ("rule 1: selection is required" says more than "57
+// characters"). ECR, and so Validate, check the length first.
+func Diagnose(text string) error {
+	err := Validate(text)
+	var le *LengthError
+	if errors.As(err, &le) {
+		if _, serr := parseBody(text); serr != nil {
+			return serr
+		}
+	}
+	return err
+}
+
+// AttributeChecked reports whether a failure is about a property value
+// that is outside its enumeration or below its minimum: the checks a
+// schema expresses per attribute (the ecr_lifecycle_policy_document data
+// source has them on its attributes). Other failures tie properties
+// together or are about the document's shape.
+func AttributeChecked(p *Policy, err error) bool {
+	var e *Error
+	if p == nil || !errors.As(err, &e) || e.RuleIndex < 0 || e.RuleIndex >= len(p.Rules) {
+		return false
+	}
+	r := p.Rules[e.RuleIndex]
+	notIn := func(v string, enum []string) bool { return v != "" && !slices.Contains(enum, v) }
+	switch e.Field {
+	case "rulePriority":
+		return r.RulePriority < 1
+	case "selection.countNumber":
+		return r.Selection.CountNumber < 1
+	case "selection.tagStatus":
+		return notIn(r.Selection.TagStatus, enumTagStatus)
+	case "selection.countType":
+		return notIn(r.Selection.CountType, enumCountType)
+	case "selection.countUnit":
+		return notIn(r.Selection.CountUnit, enumCountUnit)
+	case "selection.storageClass":
+		return notIn(r.Selection.StorageClass, enumStorageClass)
+	case "action.type":
+		return notIn(r.Action.Type, enumActionType)
+	case "action.targetStorageClass":
+		return notIn(r.Action.TargetStorageClass, enumTargetStorageClass)
+	}
+	return false
+}
+
 func parse(text string) (*Policy, error) {
 	if n := utf8.RuneCountInString(text); n < MinLength || n > MaxLength {
 		return nil, &LengthError{Length: n}
 	}
+	return parseBody(text)
+}
+
+// parseBody is parse without the length check.
+func parseBody(text string) (*Policy, error) {
 	couldNotMap := &Error{RuleIndex: -1, Msg: msgCouldNotMap}
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()

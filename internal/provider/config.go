@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -46,6 +47,8 @@ type configurer struct {
 	terraformVersion string
 	// backoff replaces the retryer's backoff (tests); nil keeps the SDK's.
 	backoff retry.BackoffDelayer
+	// deadlines replaces defaultDeadlines (tests); nil keeps them.
+	deadlines *deadlines
 	// partial is set when the configuration has unknown values (plan only):
 	// unknown values count as unset, and checks that need the final
 	// configuration (region, credentials) are skipped.
@@ -138,6 +141,8 @@ func (c configurer) configure(ctx context.Context, m *providerModel) (*framework
 
 	c.configureRetries(&cfg, m)
 	cfg.APIOptions = append(cfg.APIOptions, c.userAgent()...)
+	cfg.APIOptions = append(cfg.APIOptions, boundCalls(c.limits()))
+	cfg.HTTPClient = &endpointClient{base: cfg.HTTPClient, deadlines: c.limits()}
 
 	var stsEndpoint, ecrEndpoint string
 	if len(endpoints) > 0 {
@@ -194,7 +199,16 @@ func (c configurer) configure(ctx context.Context, m *providerModel) (*framework
 	return meta, diags
 }
 
-// httpClient builds the transport: insecure and http_proxy.
+// limits are the deadlines of API calls.
+func (c configurer) limits() deadlines {
+	if c.deadlines != nil {
+		return *c.deadlines
+	}
+	return defaultDeadlines
+}
+
+// httpClient builds the transport: the deadlines of every attempt,
+// insecure and http_proxy.
 func (c configurer) httpClient(m *providerModel) (*awshttp.BuildableClient, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var proxy *url.URL
@@ -206,7 +220,12 @@ func (c configurer) httpClient(m *providerModel) (*awshttp.BuildableClient, diag
 		proxy, _ = url.Parse(v)
 	}
 	insecure := m.Insecure.ValueBool()
-	client := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+	d := c.limits()
+	client := awshttp.NewBuildableClient().WithTimeout(d.attempt).WithDialerOptions(func(dl *net.Dialer) {
+		dl.Timeout = d.dial
+	}).WithTransportOptions(func(tr *http.Transport) {
+		tr.TLSHandshakeTimeout = d.tls
+		tr.ResponseHeaderTimeout = d.headers
 		if proxy != nil {
 			// Assumption: like hashicorp/aws's legacy proxy mode, http_proxy
 			// carries HTTPS calls too, and NO_PROXY does not apply to it.
@@ -297,6 +316,9 @@ func (c configurer) configureRetries(cfg *aws.Config, m *providerModel) {
 	standard := func(o *retry.StandardOptions) {
 		o.MaxAttempts = attempts
 		o.RateLimiter = ratelimit.None
+		// First: an endpoint that is not reached is retried at most once
+		// (transport.go), not like throttling.
+		o.Retryables = append([]retry.IsErrorRetryable{unreachableRetryable{}}, o.Retryables...)
 		if backoff != nil {
 			o.Backoff = backoff
 		}

@@ -136,7 +136,7 @@ func providerSchema() schema.Schema {
 		MarkdownDescription: "Manages Amazon ECR, the private container registry. Settings have the same names and " +
 			"meaning as in the `hashicorp/aws` provider, and every standard `AWS_*` environment variable works.",
 		Attributes: map[string]schema.Attribute{
-			"region": schema.StringAttribute{Optional: true,
+			"region": schema.StringAttribute{Optional: true, Validators: []validator.String{knownRegion()},
 				MarkdownDescription: "AWS Region of the registry, e.g. `us-west-2`. Can also be set with the `AWS_REGION` " +
 					"or `AWS_DEFAULT_REGION` environment variables, or come from the `region` of the profile in the shared configuration file."},
 			"profile": schema.StringAttribute{Optional: true,
@@ -156,7 +156,7 @@ func providerSchema() schema.Schema {
 					"Can also be set with `AWS_SHARED_CREDENTIALS_FILE`."},
 			"max_retries": schema.Int64Attribute{Optional: true,
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
-				MarkdownDescription: "Maximum number of attempts of an API call that is throttled or fails transiently; " +
+				MarkdownDescription: "Maximum number of attempts of an API call that is throttled or fails transiently (an endpoint that cannot be reached is tried twice at most); " +
 					"the delay between attempts grows exponentially. `0` or unset means the default, " +
 					"`AWS_MAX_ATTEMPTS` or the profile's `max_attempts` if set, else 25."},
 			"retry_mode": schema.StringAttribute{Optional: true,
@@ -211,8 +211,8 @@ func providerSchema() schema.Schema {
 				MarkdownDescription: "Tags added to every taggable resource of this provider; a resource's own `tags` win.",
 				Validators:          []validator.List{listvalidator.SizeAtMost(1)},
 				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
-					"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
-						MarkdownDescription: "Tags to add to every resource."},
+					"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType, Validators: ecrres.TagsValidators(),
+						MarkdownDescription: "Tags to add to every resource (ECR's limits on tags apply)."},
 				}},
 			},
 			"ignore_tags": schema.ListNestedBlock{

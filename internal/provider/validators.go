@@ -93,3 +93,35 @@ func checkHTTPURL(s string) error {
 	}
 	return nil
 }
+
+// regionPatterns are the Region name patterns of the AWS partitions (from
+// the SDK's partitions.json: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b,
+// aws-iso-e, aws-iso-f, aws-eusc).
+var regionPatterns = regexp.MustCompile(`^(?:(?:us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+|cn-\w+-\d+|us-gov-\w+-\d+|` +
+	`us-iso-\w+-\d+|us-isob-\w+-\d+|eu-isoe-\w+-\d+|us-isof-\w+-\d+|eusc-de-\w+-\d+)$`)
+
+// knownRegion warns about a region that is no AWS Region name (a typo such
+// as "us-west2" would otherwise surface as a DNS error on the first call).
+// A warning, not an error: a new Region or an emulator's may not match.
+func knownRegion() validator.String {
+	return regionCheck{}
+}
+
+type regionCheck struct{}
+
+func (regionCheck) Description(context.Context) string {
+	return "an AWS Region name such as us-west-2"
+}
+
+func (v regionCheck) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (regionCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if r := req.ConfigValue.ValueString(); !regionPatterns.MatchString(r) {
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown AWS Region",
+			fmt.Sprintf("%q is not the name of an AWS Region (such as \"us-west-2\" or \"eu-central-1\"). "+
+				"Unless it is a new Region or a test endpoint's, check the spelling: API calls go to ecr.<region>.amazonaws.com.", r))
+	}
+}
