@@ -54,7 +54,7 @@ func (d *repositoryDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				MarkdownDescription: "Name of the repository."},
 			"registry_id": schema.StringAttribute{Optional: true, Computed: true, Validators: registryIDValidators(),
 				MarkdownDescription: "Registry (account) id, 12 digits; defaults to the caller's."},
-			"region": dataSourceRegionAttribute(),
+			"region":         dataSourceRegionAttribute(),
 			"repository_url": schema.StringAttribute{Computed: true, MarkdownDescription: "URL of the repository."},
 			"tags":           schema.MapAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Tags of the repository, without ignored tags."},
 		},

@@ -51,4 +51,3 @@ func shortDuration(d time.Duration) string {
 	}
 	return d.String()
 }
-

@@ -33,6 +33,7 @@ func validRepositoryName(name string) error {
 	}
 	return nil
 }
+
 // registryIDPattern is an AWS account id: 12 digits.
 var registryIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
