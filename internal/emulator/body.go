@@ -109,17 +109,15 @@ func (e *Emulator) readBody(w http.ResponseWriter, r *http.Request, limit int64)
 	return body, nil
 }
 
-// bodyDeadline starts the read deadline of r's body, if it has one, and
-// returns the controller that sets it. Handlers call it first thing: a
+// bodyDeadline starts the read deadline of r's body, if it has one. Handlers call it first thing: a
 // body the handler does not read (an error answered early) must still
 // arrive within the deadline, for net/http reads what is left of it before
 // it answers; readBody clears it once the body is read.
-func (e *Emulator) bodyDeadline(w http.ResponseWriter, r *http.Request) *http.ResponseController {
-	rc := http.NewResponseController(w)
+func (e *Emulator) bodyDeadline(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil && r.Body != http.NoBody {
-		_ = rc.SetReadDeadline(time.Now().Add(e.bodies.readTimeout)) // fails only without a net.Conn (httptest.ResponseRecorder)
+		// Fails only without a net.Conn (httptest.ResponseRecorder).
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(e.bodies.readTimeout))
 	}
-	return rc
 }
 
 // readAtMost reads src to EOF in chunks of at most bodyChunk bytes, each
