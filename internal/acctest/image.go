@@ -20,7 +20,12 @@ func (b *Backend) PushImage(repository, tag string) (string, error) {
 	config := []byte(fmt.Sprintf(`{"architecture":"amd64","os":"linux","config":{"Labels":{"tag":%q}}}`, tag))
 	layer := []byte("layer of " + tag)
 	digest := func(p []byte) string { return fmt.Sprintf("sha256:%x", sha256.Sum256(p)) }
+	// moto_server answers InitiateLayerUpload with a 500 (and does not
+	// check that a manifest's blobs exist): on moto the manifest alone is put.
 	for _, blob := range [][]byte{config, layer} {
+		if backendKind() == backendMoto {
+			break
+		}
 		if err := b.uploadBlob(repository, blob, digest(blob)); err != nil {
 			return "", err
 		}
