@@ -57,14 +57,18 @@ type describeImageReplicationStatusOutput struct {
 	ReplicationStatuses []imageReplicationStatus `json:"replicationStatuses"`
 }
 
-// pushCompleteAt is when work started by an image's push (replication,
-// signing) completes.
-func pushCompleteAt(r *request, img *Image) time.Time {
+// pushWorkStatus is the status of the work an image's push started
+// (replication, signing): IN_PROGRESS for the transition delay after the
+// push, then COMPLETE.
+func pushWorkStatus(r *request, img *Image) string {
 	var t time.Time
 	if img.PushedAt != nil {
 		t = img.PushedAt.Time
 	}
-	return t.Add(r.e.transitionDelay)
+	if r.e.now().Before(t.Add(r.e.transitionDelay)) {
+		return "IN_PROGRESS"
+	}
+	return "COMPLETE"
 }
 
 func describeImageReplicationStatus(r *request, reg *Registry) (any, error) {
@@ -76,10 +80,7 @@ func describeImageReplicationStatus(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	status := "IN_PROGRESS"
-	if !r.e.now().Before(pushCompleteAt(r, img)) {
-		status = "COMPLETE"
-	}
+	status := pushWorkStatus(r, img)
 	// Assumption: the status follows the current configuration, as if it
 	// had been in force when the image was pushed.
 	out := describeImageReplicationStatusOutput{RepositoryName: repo.RepositoryName,
@@ -124,10 +125,7 @@ func describeImageSigningStatus(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	status := "IN_PROGRESS"
-	if !r.e.now().Before(pushCompleteAt(r, img)) {
-		status = "COMPLETE"
-	}
+	status := pushWorkStatus(r, img)
 	out := describeImageSigningStatusOutput{RepositoryName: repo.RepositoryName, RegistryID: repo.RegistryID,
 		ImageID: &ImageIdentifier{ImageDigest: img.Digest, ImageTag: in.ImageID.tag()}, SigningStatuses: []imageSigningStatus{}}
 	if reg.Signing == nil {
