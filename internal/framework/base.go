@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
-	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
@@ -63,8 +62,10 @@ type ListResourceBase struct {
 	Meta *Meta
 }
 
-// Configure implements list.ListResourceWithConfigure.
-func (l *ListResourceBase) Configure(_ context.Context, req list.ConfigureRequest, resp *list.ConfigureResponse) {
+// Configure implements list.ListResourceWithConfigure, whose Configure has
+// the resource's signature (framework v1.19): with list.ConfigureRequest it
+// would never be called and Meta would stay nil.
+func (l *ListResourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	l.Meta, resp.Diagnostics = metaFrom(req.ProviderData)
 }
 
@@ -77,3 +78,11 @@ type ActionBase struct {
 func (a *ActionBase) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
 	a.Meta, resp.Diagnostics = metaFrom(req.ProviderData)
 }
+
+// The bases satisfy the framework's Configure interfaces (a wrong signature
+// compiles but is never called).
+var (
+	_ interface {
+		Configure(context.Context, resource.ConfigureRequest, *resource.ConfigureResponse)
+	} = (*ListResourceBase)(nil)
+)
