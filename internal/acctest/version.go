@@ -12,13 +12,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
-// TerraformPath is the CLI the acceptance tests run (TF_ACC_TERRAFORM_PATH,
-// which TestMain requires with TF_ACC): terraform or tofu.
+// TerraformPath is the CLI the acceptance tests run: TF_ACC_TERRAFORM_PATH
+// (which TestMain requires with TF_ACC), terraform or tofu; without it the
+// terraform on PATH.
 func TerraformPath(t *testing.T) string {
 	t.Helper()
-	p := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if p == "" {
-		t.Fatal("TF_ACC_TERRAFORM_PATH is not set")
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatal("TF_ACC_TERRAFORM_PATH is not set and terraform is not on PATH")
 	}
 	return p
 }

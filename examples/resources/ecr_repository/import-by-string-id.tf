@@ -4,15 +4,6 @@ import {
   id = "team-a/service"
 }
 
-# Terraform 1.12+ can import by identity instead:
-#
-# import {
-#   to = ecr_repository.example
-#   identity = {
-#     name = "team-a/service"
-#   }
-# }
-
 # Taking over a repository managed by the hashicorp/aws provider needs no
 # import: rename the resource and keep its state with a moved block.
 #
