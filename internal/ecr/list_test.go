@@ -6,7 +6,12 @@ package ecr_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
+	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -215,4 +220,58 @@ func equivalentLifecyclePolicy(want string) func(string) error {
 		}
 		return nil
 	}
+}
+
+// TestAccRepositoryList_generateConfigCLI: `terraform query
+// -generate-config-out` turns the results of list blocks with
+// include_resource into resource and import blocks, which apply as imports
+// with an empty plan after.
+func TestAccRepositoryList_generateConfigCLI(t *testing.T) {
+	b := acctest.NewBackend(t)
+	acctest.SkipBelowTerraform(t, tfversion.Version1_14_0)
+	t.Parallel()
+	prefix := acctest.RandomName("tf-acc-query")
+	ctx := acctest.Context()
+	for _, name := range []string{prefix + "/a", prefix + "/b"} {
+		if _, err := b.Client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{
+			RepositoryName: aws.String(name),
+			Tags:           []awstypes.Tag{{Key: aws.String("team"), Value: aws.String("a")}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Client.PutLifecyclePolicy(ctx, &awsecr.PutLifecyclePolicyInput{
+			RepositoryName: aws.String(name), LifecyclePolicyText: aws.String(testLifecycleTwoRules),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli := acctest.NewCLI(t, b)
+	cli.WriteConfig("")
+	cli.WriteFile("find.tfquery.hcl", fmt.Sprintf(`
+list "ecr_repository" "team_a" {
+  provider         = ecr
+  include_resource = true
+  config {
+    name_prefix = %[1]q
+    tags        = { team = "a" }
+  }
+}
+list "ecr_lifecycle_policy" "team_a" {
+  provider         = ecr
+  include_resource = true
+  config {
+    name_prefix = %[1]q
+  }
+}
+`, prefix+"/"))
+	cli.MustRun("query", "-generate-config-out=generated.tf")
+	generated := cli.ReadFile("generated.tf")
+	if n := strings.Count(generated, "import {"); n != 4 {
+		t.Errorf("generated.tf has %d import blocks, want 4 (2 repositories, 2 lifecycle policies)", n)
+	}
+	out := cli.MustRun("apply", "-input=false", "-auto-approve")
+	if !strings.Contains(out, "4 imported, 0 added, 0 changed, 0 destroyed") {
+		t.Errorf("the apply did more or less than import the four resources")
+	}
+	cli.ExpectEmptyPlan()
 }
