@@ -148,7 +148,7 @@ action "ecr_lifecycle_policy_preview" "none" {
 action "ecr_lifecycle_policy_preview" "invalid" {
   config {
     repository = %[1]q
-    policy     = jsonencode({ rules = [{ rulePriority = 1, selection = { tagStatus = "any" }, action = { type = "expire" } }] })
+    policy     = jsonencode({ rules = [{ rulePriority = 1, description = "expire every image, whatever its age and its tags", selection = { tagStatus = "any" }, action = { type = "expire" } }] })
   }
 }
 `, rName))
