@@ -48,11 +48,11 @@ func TestRepositoryList_protocol(t *testing.T) {
 		for r := range stream.Results {
 			requireNoDiags(t, r.Diagnostics)
 			got = append(got, r.DisplayName)
-			id := decodeStrings(t, p.identity, r.Identity.IdentityData)
+			id := decodeStrings(t, p.identityType("ecr_repository"), r.Identity.IdentityData)
 			if id["name"] != r.DisplayName || id["account_id"] != b.AccountID || id["region"] != b.Region {
 				t.Errorf("%s: identity %v", r.DisplayName, id)
 			}
-			state := decodeStrings(t, p.state, r.Resource)
+			state := decodeStrings(t, p.resourceType("ecr_repository"), r.Resource)
 			if state["name"] != r.DisplayName || state["id"] != r.DisplayName || state["image_tag_mutability"] != "MUTABLE" ||
 				!strings.HasSuffix(state["arn"], ":repository/"+r.DisplayName) {
 				t.Errorf("%s: state %v", r.DisplayName, state)
