@@ -54,7 +54,9 @@ resource "ecr_repository_policy" "test" {
 		return testAccRepositoryConfig_basic(rName) + fmt.Sprintf(`
 resource "ecr_lifecycle_policy" "test" {
   repository = ecr_repository.test.name
-  policy     = %[1]q
+  # jsonencode's key order: an import compares its read policy with the
+  # configuration as text (issue 7 section 0 makes that semantic).
+  policy = jsonencode(jsondecode(%[1]q))
 }
 `, testLifecycleTwoRules)
 	}},

@@ -138,6 +138,8 @@ func TestAccLifecyclePolicyPreviewAction_errors(t *testing.T) {
 	if _, err := b.Client.CreateRepository(context.Background(), &awsecr.CreateRepositoryInput{RepositoryName: aws.String(rName)}); err != nil {
 		t.Fatal(err)
 	}
+	// One configuration each: Terraform validates every action of the
+	// configuration, whichever is invoked.
 	cli := acctest.NewCLI(t, b)
 	cli.WriteConfig(fmt.Sprintf(`
 action "ecr_lifecycle_policy_preview" "none" {
@@ -145,6 +147,12 @@ action "ecr_lifecycle_policy_preview" "none" {
     repository = %[1]q
   }
 }
+`, rName))
+	out, err := cli.Run("apply", "-input=false", "-auto-approve", "-invoke=action.ecr_lifecycle_policy_preview.none")
+	if err == nil || !strings.Contains(out, "The repository has no lifecycle policy") {
+		t.Errorf("invoking the preview without a policy: want the error that says so, got %v", err)
+	}
+	cli.WriteConfig(fmt.Sprintf(`
 action "ecr_lifecycle_policy_preview" "invalid" {
   config {
     repository = %[1]q
@@ -152,10 +160,6 @@ action "ecr_lifecycle_policy_preview" "invalid" {
   }
 }
 `, rName))
-	out, err := cli.Run("apply", "-input=false", "-auto-approve", "-invoke=action.ecr_lifecycle_policy_preview.none")
-	if err == nil || !strings.Contains(out, "The repository has no lifecycle policy") {
-		t.Errorf("invoking the preview without a policy: want the error that says so, got %v", err)
-	}
 	out, err = cli.Run("apply", "-input=false", "-auto-approve", "-invoke=action.ecr_lifecycle_policy_preview.invalid")
 	if err == nil || strings.Contains(out, "started a preview") || !strings.Contains(out, "rule 1 (priority 1)") {
 		t.Errorf("invoking the preview with an invalid policy: want a validation error naming the rule, got %v", err)
