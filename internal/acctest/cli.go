@@ -42,7 +42,9 @@ func providerBinaryDir(t *testing.T) string {
 			providerBuild.err = fmt.Errorf("go env GOMOD: %w", err)
 			return
 		}
-		dir, err := os.MkdirTemp("", "acctest-provider-")
+		// Shared by every test of the process, so not a t.TempDir; TestMain
+		// removes it (removeProviderBuild).
+		dir, err := os.MkdirTemp("", "acctest-provider-") //nolint:usetesting // see above
 		if err != nil {
 			providerBuild.err = err
 			return

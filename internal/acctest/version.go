@@ -35,7 +35,9 @@ func TerraformVersion(t *testing.T) *version.Version {
 	t.Helper()
 	p := TerraformPath(t)
 	if v, ok := cliVersions.Load(p); ok {
-		return v.(*version.Version)
+		if known, ok := v.(*version.Version); ok {
+			return known
+		}
 	}
 	out, err := exec.Command(p, "version", "-json").Output()
 	if err != nil {

@@ -34,7 +34,9 @@ func TestRepositoryList_protocol(t *testing.T) {
 		"name_prefix": tftypes.NewValue(tftypes.String, "team/"),
 		"tags":        tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, nil),
 	}))
-	list := p.srv.(tfprotov6.ProviderServerWithListResource)
+	// terraform-plugin-go v0.31 has these methods only on the (deprecated)
+	// extension interfaces.
+	list := p.srv.(tfprotov6.ProviderServerWithListResource) //nolint:staticcheck // see above
 	for _, tc := range []struct {
 		limit int64
 		want  []string
@@ -80,7 +82,8 @@ func TestLifecyclePolicyPreviewAction_protocol(t *testing.T) {
 		"policy":     tftypes.NewValue(tftypes.String, testAccPreviewPolicy(1)),
 		"timeout":    tftypes.NewValue(tftypes.String, "1m"),
 	}))
-	stream, err := p.srv.(tfprotov6.ProviderServerWithActions).InvokeAction(ctx, &tfprotov6.InvokeActionRequest{
+	actions := p.srv.(tfprotov6.ProviderServerWithActions) //nolint:staticcheck // InvokeAction is only there in v0.31
+	stream, err := actions.InvokeAction(ctx, &tfprotov6.InvokeActionRequest{
 		ActionType: "ecr_lifecycle_policy_preview", Config: &cfg})
 	if err != nil {
 		t.Fatal(err)
