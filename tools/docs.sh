@@ -2,13 +2,16 @@
 # Generates docs/ with tfplugindocs, fully offline: the schema comes from the
 # freshly built provider through a dev_overrides CLI config, so tfplugindocs
 # neither builds nor downloads anything itself.
-#   tools/docs.sh generate | validate
+#   [TERRAFORM=/path/to/terraform] tools/docs.sh generate | validate
 set -euo pipefail
 cmd=${1:-generate}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 tfplugindocs=github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs@v0.25.0
-terraform=$(command -v terraform) || { echo "docs: terraform is not on PATH" >&2; exit 1; }
+# TERRAFORM: the CLI whose `providers schema -json` feeds tfplugindocs; it
+# must know every kind of object the provider serves (list resources and
+# actions need Terraform 1.14+). Default: terraform on PATH.
+terraform=${TERRAFORM:-$(command -v terraform)} || { echo "docs: terraform is not on PATH" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

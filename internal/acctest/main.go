@@ -32,6 +32,7 @@ func run(m *testing.M) int {
 		}
 		defer stop()
 	}
+	defer removeProviderBuild() // built by the first NewCLI, if any
 	return m.Run()
 }
 

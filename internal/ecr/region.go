@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -40,6 +41,12 @@ func regionAttribute() schema.StringAttribute {
 func dataSourceRegionAttribute() dsschema.StringAttribute {
 	return dsschema.StringAttribute{Optional: true, Computed: true, Validators: regionValidators(),
 		MarkdownDescription: regionDescription}
+}
+
+// listRegionAttribute is the `region` argument of every list resource:
+// the Region whose registry is listed; results carry it in their identity.
+func listRegionAttribute() listschema.StringAttribute {
+	return listschema.StringAttribute{Optional: true, Validators: regionValidators(), MarkdownDescription: regionDescription}
 }
 
 // regionOf is the Region a resource or data source is in: its `region`,

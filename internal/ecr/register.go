@@ -2,7 +2,9 @@
 package ecr
 
 import (
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
@@ -21,5 +23,21 @@ func DataSources() []func() datasource.DataSource {
 		NewRepositoryDataSource,
 		NewRepositoriesDataSource,
 		NewLifecyclePolicyDocumentDataSource,
+	}
+}
+
+// ListResources lists every list resource (`terraform query`) of the provider.
+func ListResources() []func() list.ListResource {
+	return []func() list.ListResource{
+		NewRepositoryListResource,
+		NewRepositoryPolicyListResource,
+		NewLifecyclePolicyListResource,
+	}
+}
+
+// Actions lists every action of the provider.
+func Actions() []func() action.Action {
+	return []func() action.Action{
+		NewLifecyclePolicyPreviewAction,
 	}
 }

@@ -9,7 +9,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -33,7 +35,11 @@ type ecrProvider struct {
 	backoff retry.BackoffDelayer
 }
 
-var _ provider.ProviderWithConfigValidators = (*ecrProvider)(nil)
+var (
+	_ provider.ProviderWithConfigValidators = (*ecrProvider)(nil)
+	_ provider.ProviderWithListResources    = (*ecrProvider)(nil)
+	_ provider.ProviderWithActions          = (*ecrProvider)(nil)
+)
 
 func (p *ecrProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "ecr"
@@ -56,6 +62,14 @@ func (p *ecrProvider) Resources(_ context.Context) []func() resource.Resource {
 
 func (p *ecrProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return ecrres.DataSources()
+}
+
+func (p *ecrProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return ecrres.ListResources()
+}
+
+func (p *ecrProvider) Actions(_ context.Context) []func() action.Action {
+	return ecrres.Actions()
 }
 
 func (p *ecrProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
