@@ -4,6 +4,7 @@ package ecr
 
 import (
 	"context"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -40,3 +41,11 @@ var (
 	FindRepositoryByName = findRepositoryByName
 	IsNotFound           = isNotFound
 )
+
+// SetRepositoryBatchWindow sets how long a batch of repository reads
+// gathers, for the test's duration.
+func SetRepositoryBatchWindow(t interface{ Cleanup(func()) }, d time.Duration) {
+	old := repositoryBatchWindow
+	repositoryBatchWindow = d
+	t.Cleanup(func() { repositoryBatchWindow = old })
+}
