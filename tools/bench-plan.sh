@@ -179,4 +179,4 @@ read -r rss_kb plan_cpu_ms <"$work/ecr-plan.rss"
 rss=$((rss_kb / 1024))
 echo "bench-plan N=$n resources=$((3 * n)) plan=$(t ecr-plan)s/$(t floor-plan)s ($(ratio plan)x)" \
   "apply=$(t ecr-apply)s/$(t floor-apply)s ($(ratio apply)x) destroy=$(t ecr-destroy)s/$(t floor-destroy)s ($(ratio destroy)x)" \
-  "calls/resource/refresh=$per ($calls) provider_peak_rss=${rss}MB provider_plan_cpu=${plan_cpu_ms}ms startup_${startup%% *} load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
+  "calls/resource/refresh=$per ($calls) provider_peak_rss=${rss}MB provider_plan_cpu=${plan_cpu_ms}ms startup(${startup% schema_bytes=*}) load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"

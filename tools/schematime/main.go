@@ -33,19 +33,23 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: schematime [-n runs] PROVIDER-BINARY")
 		os.Exit(2)
 	}
-	var times []time.Duration
+	var times, cpus []time.Duration
 	size := 0
 	for range *n {
-		d, s, err := once(flag.Arg(0))
+		d, cpu, s, err := once(flag.Arg(0))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "schematime:", err)
 			os.Exit(1)
 		}
-		times = append(times, d)
+		times, cpus = append(times, d), append(cpus, cpu)
 		size = s
 	}
 	slices.Sort(times)
-	fmt.Printf("median_ms=%.1f max_ms=%.1f schema_bytes=%d\n", ms(times[len(times)/2]), ms(times[len(times)-1]), size)
+	slices.Sort(cpus)
+	// The CPU time (user+system of the provider, until it is killed right
+	// after answering) moves less with the machine's load than the wall time.
+	fmt.Printf("median_ms=%.1f max_ms=%.1f cpu_median_ms=%.1f schema_bytes=%d\n",
+		ms(times[len(times)/2]), ms(times[len(times)-1]), ms(cpus[len(cpus)/2]), size)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -63,7 +67,14 @@ func (rawCodec) Name() string { return "proto" }
 
 var _ encoding.Codec = rawCodec{}
 
-func once(bin string) (time.Duration, int, error) {
+func once(bin string) (wall, cpu time.Duration, size int, err error) {
+	wall, size, err = serveSchema(bin, &cpu)
+	return wall, cpu, size, err
+}
+
+// serveSchema starts bin, asks for the schema, kills bin and sets *cpu to
+// its CPU time.
+func serveSchema(bin string, cpu *time.Duration) (time.Duration, int, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
@@ -77,7 +88,11 @@ func once(bin string) (time.Duration, int, error) {
 	if err := cmd.Start(); err != nil {
 		return 0, 0, err
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		*cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}()
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
 		return 0, 0, fmt.Errorf("reading the handshake: %w", err)
