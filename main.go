@@ -88,8 +88,11 @@ func startProfiles(base string) (stop func(), err error) {
 			log.Printf("%s: %v", pprofEnv, err)
 			return
 		}
-		defer heap.Close()
-		if err := pprof.Lookup("allocs").WriteTo(heap, 0); err != nil {
+		err = pprof.Lookup("allocs").WriteTo(heap, 0)
+		if cerr := heap.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
 			log.Printf("%s: %v", pprofEnv, err)
 		}
 	}, nil

@@ -33,19 +33,27 @@ var repositoryBatchWindow = 2 * time.Millisecond
 
 // repositoryBatchers holds one batcher per client, keyed weakly: a client
 // that is no longer used (a provider instance gone) drops its batcher.
-var repositoryBatchers sync.Map // weak.Pointer[ecr.Client] -> *repositoryBatcher
+var (
+	repositoryBatchersMu sync.Mutex
+	repositoryBatchers   = map[weak.Pointer[ecr.Client]]*repositoryBatcher{}
+)
 
 // repositoryBatcherFor returns the batcher of client.
 func repositoryBatcherFor(client *ecr.Client) *repositoryBatcher {
 	key := weak.Make(client)
-	if b, ok := repositoryBatchers.Load(key); ok {
-		return b.(*repositoryBatcher)
+	repositoryBatchersMu.Lock()
+	defer repositoryBatchersMu.Unlock()
+	b, ok := repositoryBatchers[key]
+	if !ok {
+		b = &repositoryBatcher{}
+		repositoryBatchers[key] = b
+		runtime.AddCleanup(client, func(k weak.Pointer[ecr.Client]) {
+			repositoryBatchersMu.Lock()
+			defer repositoryBatchersMu.Unlock()
+			delete(repositoryBatchers, k)
+		}, key)
 	}
-	b, loaded := repositoryBatchers.LoadOrStore(key, &repositoryBatcher{})
-	if !loaded {
-		runtime.AddCleanup(client, func(k weak.Pointer[ecr.Client]) { repositoryBatchers.Delete(k) }, key)
-	}
-	return b.(*repositoryBatcher)
+	return b
 }
 
 // repositoryBatcher gathers the reads of one client. It does not keep the

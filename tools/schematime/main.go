@@ -58,9 +58,20 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // empty message, and only the answer's size matters here.
 type rawCodec struct{}
 
-func (rawCodec) Marshal(v any) ([]byte, error) { return *(v.(*[]byte)), nil }
+func (rawCodec) Marshal(v any) ([]byte, error) {
+	b, ok := v.(*[]byte)
+	if !ok {
+		return nil, fmt.Errorf("rawCodec: cannot marshal %T", v)
+	}
+	return *b, nil
+}
+
 func (rawCodec) Unmarshal(b []byte, v any) error {
-	*(v.(*[]byte)) = append([]byte(nil), b...)
+	p, ok := v.(*[]byte)
+	if !ok {
+		return fmt.Errorf("rawCodec: cannot unmarshal into %T", v)
+	}
+	*p = append([]byte(nil), b...)
 	return nil
 }
 func (rawCodec) Name() string { return "proto" }
@@ -110,7 +121,7 @@ func serveSchema(bin string, cpu *time.Duration) (time.Duration, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	req, resp := []byte{}, []byte(nil)
 	if err := conn.Invoke(ctx, "/tfplugin6.Provider/GetProviderSchema", &req, &resp, grpc.ForceCodec(rawCodec{})); err != nil {
 		return 0, 0, err
