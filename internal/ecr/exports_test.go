@@ -5,6 +5,7 @@ package ecr
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -120,3 +121,10 @@ var (
 // err as temporary.
 func NewNotFoundError(what string) error { return &notFoundError{what: what} }
 func NewTransientError(err error) error  { return &transientError{err} }
+// SetRepositoryBatchWindow sets how long a batch of repository reads
+// gathers, for the test's duration.
+func SetRepositoryBatchWindow(t interface{ Cleanup(func()) }, d time.Duration) {
+	old := repositoryBatchWindow
+	repositoryBatchWindow = d
+	t.Cleanup(func() { repositoryBatchWindow = old })
+}

@@ -647,9 +647,10 @@ func sameEncryption(state, plan []encryptionConfigurationModel) bool {
 }
 
 // findRepositoryByName returns the repository of the caller's registry, or
-// a notFoundError.
+// a notFoundError. Concurrent calls share DescribeRepositories calls
+// (repository_batch.go).
 func findRepositoryByName(ctx context.Context, client *ecr.Client, name string) (*awstypes.Repository, error) {
-	return findRepository(ctx, client, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
+	return repositoryBatcherFor(client).find(ctx, client, name)
 }
 
 // findRepository returns the single repository that input names.

@@ -82,7 +82,7 @@ func (c configurer) configure(ctx context.Context, m *providerModel) (*framework
 
 	opts := []func(*config.LoadOptions) error{
 		config.WithLogger(logger),
-		config.WithClientLogMode(aws.LogRequest | aws.LogResponse | aws.LogRetries),
+		config.WithClientLogMode(sdkClientLogMode()),
 	}
 	if v := m.Region.ValueString(); v != "" {
 		opts = append(opts, config.WithRegion(v))

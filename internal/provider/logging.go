@@ -3,9 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
+	"strings"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/logging"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -14,6 +17,33 @@ import (
 // logSubsystem is the tflog subsystem of the AWS SDK's messages. Its level
 // can be set apart from the provider's with TF_LOG_PROVIDER_ECR_AWS.
 const logSubsystem = "aws"
+
+// sdkLogLevelEnv are the variables that set the level of the "aws"
+// subsystem's messages, the first one set deciding: the subsystem's own,
+// the provider's (tf6server), then Terraform's for every provider and for all.
+var sdkLogLevelEnv = []string{"TF_LOG_PROVIDER_ECR_AWS", "TF_LOG_PROVIDER_ECR", "TF_LOG_PROVIDER", "TF_LOG"}
+
+// sdkClientLogMode is what the SDK is asked to log: retries always (rare,
+// and they explain a slow call), each request and response only when the
+// "aws" subsystem logs at DEBUG or finer. The SDK dumps a request or response
+// before the logger can drop it, and the dump is then redacted: doing that
+// for every call when nobody reads the logs cost a plan of a thousand
+// repositories a third of the provider's CPU and most of its allocations.
+func sdkClientLogMode() aws.ClientLogMode {
+	mode := aws.LogRetries
+	for _, name := range sdkLogLevelEnv {
+		v := strings.TrimSpace(os.Getenv(name))
+		if v == "" {
+			continue
+		}
+		switch strings.ToUpper(v) {
+		case "TRACE", "DEBUG", "JSON": // JSON is Terraform's TRACE in JSON
+			mode |= aws.LogRequest | aws.LogResponse
+		}
+		break
+	}
+	return mode
+}
 
 // maskedFieldKeys are field keys whose values are never logged.
 var maskedFieldKeys = []string{

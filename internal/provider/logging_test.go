@@ -20,6 +20,7 @@ import (
 // secret key, the session token, the signature, nor an authorization token.
 func TestSDKLogging(t *testing.T) {
 	isolateEnv(t)
+	testSDKLogLevel(t, "DEBUG")
 	const (
 		accessKey = "AKIDLOGGINGTEST1"
 		secretKey = "wJalrXUtnFEMI-secret-logging-test"
@@ -114,5 +115,41 @@ func TestSDKLoggerWithoutRootLogger(t *testing.T) {
 	meta := mustConfigure(t, baseModel(t, srv.URL))
 	if _, err := meta.AccountID(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testSDKLogLevel sets the level of the "aws" subsystem for the test,
+// Terraform's and the provider's being unset.
+func testSDKLogLevel(t *testing.T, level string) {
+	t.Helper()
+	for _, name := range sdkLogLevelEnv {
+		t.Setenv(name, "")
+	}
+	t.Setenv("TF_LOG_PROVIDER_ECR_AWS", level)
+}
+
+// The SDK dumps requests and responses only when someone may read them:
+// the first of the level variables that is set decides.
+func TestSDKClientLogMode(t *testing.T) {
+	full := aws.LogRetries | aws.LogRequest | aws.LogResponse
+	for _, tc := range []struct {
+		env  map[string]string
+		want aws.ClientLogMode
+	}{
+		{nil, aws.LogRetries},
+		{map[string]string{"TF_LOG": "INFO"}, aws.LogRetries},
+		{map[string]string{"TF_LOG": "trace"}, full},
+		{map[string]string{"TF_LOG": "JSON"}, full},
+		{map[string]string{"TF_LOG_PROVIDER": "DEBUG"}, full},
+		{map[string]string{"TF_LOG_PROVIDER_ECR": "WARN", "TF_LOG": "TRACE"}, aws.LogRetries},
+		{map[string]string{"TF_LOG_PROVIDER_ECR_AWS": "DEBUG", "TF_LOG_PROVIDER_ECR": "ERROR"}, full},
+		{map[string]string{"TF_LOG_PROVIDER_ECR_AWS": "OFF", "TF_LOG": "TRACE"}, aws.LogRetries},
+	} {
+		for _, name := range sdkLogLevelEnv {
+			t.Setenv(name, tc.env[name])
+		}
+		if got := sdkClientLogMode(); got != tc.want {
+			t.Errorf("%v: got %b, want %b", tc.env, got, tc.want)
+		}
 	}
 }
