@@ -185,6 +185,7 @@ func createRepository(ctx context.Context, client *ecr.Client, input *ecr.Create
 	return createOrAdopt(ctx, adoptableCreate[*awstypes.Repository]{
 		what: fmt.Sprintf("ECR Repository (%s)", name),
 		create: func(ctx context.Context, optFns ...func(*ecr.Options)) (*awstypes.Repository, error) {
+			repositoryWritten(client)
 			out, err := client.CreateRepository(ctx, input, optFns...)
 			if err != nil {
 				return nil, err

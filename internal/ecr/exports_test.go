@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	awssdkecr "github.com/aws/aws-sdk-go-v2/service/ecr"
+
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -121,10 +123,31 @@ var (
 // err as temporary.
 func NewNotFoundError(what string) error { return &notFoundError{what: what} }
 func NewTransientError(err error) error  { return &transientError{err} }
+
 // SetRepositoryBatchWindow sets how long a batch of repository reads
 // gathers, for the test's duration.
 func SetRepositoryBatchWindow(t interface{ Cleanup(func()) }, d time.Duration) {
 	old := repositoryBatchWindow
 	repositoryBatchWindow = d
 	t.Cleanup(func() { repositoryBatchWindow = old })
+}
+
+// SetRepositorySnapshot sets after how many reads a client snapshots the
+// registry (0: never) and how many pages a snapshot may take, for the
+// test's duration.
+func SetRepositorySnapshot(t interface{ Cleanup(func()) }, after, maxPages int) {
+	oldAfter, oldPages := repositorySnapshotAfter, repositorySnapshotMaxPages
+	repositorySnapshotAfter, repositorySnapshotMaxPages = after, maxPages
+	t.Cleanup(func() { repositorySnapshotAfter, repositorySnapshotMaxPages = oldAfter, oldPages })
+}
+
+// RepositoryWritten is repositoryWritten; RepositorySnapshots counts the
+// snapshots a client started.
+var RepositoryWritten = repositoryWritten
+
+func RepositorySnapshots(client *awssdkecr.Client) int {
+	b := repositoryBatcherFor(client)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.snapshots
 }

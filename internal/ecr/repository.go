@@ -333,6 +333,7 @@ func (r *repositoryResource) Update(ctx context.Context, req resource.UpdateRequ
 
 	if !plan.ImageTagMutability.Equal(state.ImageTagMutability) ||
 		!slices.Equal(plan.ImageTagMutabilityExclusionFilter, state.ImageTagMutabilityExclusionFilter) {
+		repositoryWritten(client)
 		_, err := client.PutImageTagMutability(ctx, &ecr.PutImageTagMutabilityInput{
 			RepositoryName:                     aws.String(name),
 			RegistryId:                         state.RegistryID.ValueStringPointer(),
@@ -345,6 +346,7 @@ func (r *repositoryResource) Update(ctx context.Context, req resource.UpdateRequ
 		}
 	}
 	if !slices.Equal(plan.ImageScanningConfiguration, state.ImageScanningConfiguration) {
+		repositoryWritten(client)
 		_, err := client.PutImageScanningConfiguration(ctx, &ecr.PutImageScanningConfigurationInput{
 			RepositoryName:             aws.String(name),
 			RegistryId:                 state.RegistryID.ValueStringPointer(),
@@ -402,6 +404,7 @@ func (r *repositoryResource) Delete(ctx context.Context, req resource.DeleteRequ
 	summary := fmt.Sprintf("deleting ECR Repository (%s)", name)
 
 	client := r.Meta.ClientIn(state.Region.ValueString())
+	repositoryWritten(client)
 	_, err := client.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{
 		RepositoryName: aws.String(name),
 		RegistryId:     state.RegistryID.ValueStringPointer(),

@@ -20,6 +20,18 @@ import (
 // is full or repositoryBatchWindow after its first read. Each reader gets
 // what a DescribeRepositories call of its own name would have told it:
 // its repository, a not-found error for its name only, or the call's error.
+//
+// Terraform refreshes at most -parallelism (10) resources at a time, so a
+// batch rarely holds more than a few names. A client that has read many
+// repositories and written none (a plan's refresh) therefore reads the
+// whole registry once (DescribeRepositories without names, 1,000 per page)
+// and answers further reads from that snapshot for a short while: a
+// thousand repositories cost about a dozen calls instead of hundreds. A
+// name the snapshot lacks (created since) still goes through a batch, so
+// nothing reads as missing because of it. The first write of a repository
+// through the client ends snapshots for it for good (an apply then reads
+// what it wrote), a registry of more than a few pages is never
+// snapshotted, and a failed snapshot falls back to batches.
 
 const (
 	// repositoryBatchMax is DescribeRepositories' limit on repositoryNames.
@@ -30,6 +42,15 @@ const (
 // first. Short next to a call's round trip to AWS (tens of ms), long enough
 // for the reads Terraform starts together to meet. A variable for tests.
 var repositoryBatchWindow = 2 * time.Millisecond
+
+// Snapshots: after repositorySnapshotAfter reads (0: never), a snapshot
+// of at most repositorySnapshotMaxPages pages, used for
+// repositorySnapshotTTL from its start. Variables for tests.
+var (
+	repositorySnapshotAfter    = 20
+	repositorySnapshotMaxPages = 5
+	repositorySnapshotTTL      = 30 * time.Second
+)
 
 // repositoryBatchers holds one batcher per client, keyed weakly: a client
 // that is no longer used (a provider instance gone) drops its batcher.
@@ -62,6 +83,20 @@ func repositoryBatcherFor(client *ecr.Client) *repositoryBatcher {
 type repositoryBatcher struct {
 	mu      sync.Mutex
 	pending *repositoryBatch // gathering reads; nil when none
+
+	reads     int                 // reads since the last snapshot expired
+	wrote     bool                // a repository was written: no more snapshots
+	tooLarge  bool                // the registry has more than the pages allowed
+	snapshot  *repositorySnapshot // the current snapshot, nil when none
+	snapshots int                 // snapshots started (tests)
+}
+
+// repositorySnapshot is the registry's repositories as one paginated
+// DescribeRepositories read them.
+type repositorySnapshot struct {
+	started time.Time
+	done    chan struct{}                   // closed when repos is set
+	repos   map[string]*awstypes.Repository // nil: the snapshot failed
 }
 
 // repositoryBatch is one DescribeRepositories call in the making.
@@ -82,6 +117,20 @@ type repositoryResult struct {
 
 // find returns the repository named name, or a notFoundError.
 func (b *repositoryBatcher) find(ctx context.Context, client *ecr.Client, name string) (*awstypes.Repository, error) {
+	if snap := b.snapshotFor(ctx, client); snap != nil {
+		select {
+		case <-snap.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		b.mu.Lock()
+		valid := !b.wrote
+		b.mu.Unlock()
+		if repo, ok := snap.repos[name]; ok && valid {
+			c := *repo
+			return &c, nil
+		}
+	}
 	batch := b.join(ctx, client, name)
 	select {
 	case <-batch.done:
@@ -91,6 +140,59 @@ func (b *repositoryBatcher) find(ctx context.Context, client *ecr.Client, name s
 	}
 	r := batch.results[name]
 	return r.repo, r.err
+}
+
+// snapshotFor counts a read and returns the snapshot it may use: the
+// current one, or one it starts; nil when reads go through batches.
+func (b *repositoryBatcher) snapshotFor(ctx context.Context, client *ecr.Client) *repositorySnapshot {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if repositorySnapshotAfter <= 0 || b.wrote || b.tooLarge {
+		return nil
+	}
+	if b.snapshot != nil && time.Since(b.snapshot.started) > repositorySnapshotTTL {
+		b.snapshot, b.reads = nil, 0
+	}
+	if b.reads++; b.snapshot == nil && b.reads > repositorySnapshotAfter {
+		snap := &repositorySnapshot{started: time.Now(), done: make(chan struct{})}
+		b.snapshot = snap
+		b.snapshots++
+		go b.take(context.WithoutCancel(ctx), client, snap)
+	}
+	return b.snapshot
+}
+
+// take reads the registry into snap.
+func (b *repositoryBatcher) take(ctx context.Context, client *ecr.Client, snap *repositorySnapshot) {
+	defer close(snap.done)
+	repos := map[string]*awstypes.Repository{}
+	p := ecr.NewDescribeRepositoriesPaginator(client, &ecr.DescribeRepositoriesInput{MaxResults: aws.Int32(1000)})
+	for pages := 0; p.HasMorePages(); pages++ {
+		if pages == repositorySnapshotMaxPages {
+			b.mu.Lock()
+			b.tooLarge = true
+			b.mu.Unlock()
+			return
+		}
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return // reads fall back to batches
+		}
+		for i := range page.Repositories {
+			repos[aws.ToString(page.Repositories[i].RepositoryName)] = &page.Repositories[i]
+		}
+	}
+	snap.repos = repos
+}
+
+// repositoryWritten is called before every call that may change what
+// DescribeRepositories says of a repository (create, delete, settings):
+// from then on the client's reads no longer use snapshots.
+func repositoryWritten(client *ecr.Client) {
+	b := repositoryBatcherFor(client)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.wrote, b.snapshot = true, nil
 }
 
 // join adds name to the batch being gathered, starting one if none is, and

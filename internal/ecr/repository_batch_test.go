@@ -7,6 +7,8 @@ package ecr_test
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -63,6 +65,7 @@ func TestRepositoryBatch_coalesces(t *testing.T) {
 	b := acctest.NewBackend(t)
 	b.RequireEmulator(t, "the call counts")
 	ecr.SetRepositoryBatchWindow(t, testRepositoryBatchWindow)
+	ecr.SetRepositorySnapshot(t, 0, 0) // batches alone
 	var existing, missing []string
 	for i := range 150 {
 		existing = append(existing, fmt.Sprintf("batch/r%03d", i))
@@ -109,6 +112,7 @@ func TestRepositoryBatch_faults(t *testing.T) {
 	b := acctest.NewBackend(t, emulator.WithFaultSeed(7))
 	b.RequireEmulator(t, "fault injection")
 	ecr.SetRepositoryBatchWindow(t, testRepositoryBatchWindow)
+	ecr.SetRepositorySnapshot(t, 0, 0) // batches alone
 	var names []string
 	for i := range 40 {
 		names = append(names, fmt.Sprintf("batch/f%02d", i))
@@ -159,6 +163,7 @@ func TestRepositoryBatch_lag(t *testing.T) {
 	b := acctest.NewBackend(t)
 	b.RequireEmulator(t, "the lag fault")
 	ecr.SetRepositoryBatchWindow(t, testRepositoryBatchWindow)
+	ecr.SetRepositorySnapshot(t, 0, 0) // batches alone
 	names := []string{"batch/l0", "batch/l1", "batch/l2", "batch/l3"}
 	testRepositoryBatchCreate(t, b.Client, names)
 	b.Emulator.Faults().MustAdd(emulator.Fault{Action: emulator.ActionLag, Kind: "repository", LagReads: 1000})
@@ -173,4 +178,104 @@ func TestRepositoryBatch_lag(t *testing.T) {
 	if !ecr.IsNotFound(errs["batch/new"]) {
 		t.Errorf("batch/new: got %v, want a not-found error while its creation lags", errs["batch/new"])
 	}
+}
+
+// testRepositoryBatchReadInTurn reads names in groups of width at a time
+// (as Terraform refreshes -parallelism resources at once).
+func testRepositoryBatchReadInTurn(client *awsecr.Client, names []string, width int) (map[string]*awstypes.Repository, map[string]error) {
+	repos, errs := map[string]*awstypes.Repository{}, map[string]error{}
+	for chunk := range slices.Chunk(names, width) {
+		r, e := testRepositoryBatchRead(client, chunk)
+		maps.Copy(repos, r)
+		maps.Copy(errs, e)
+	}
+	return repos, errs
+}
+
+// TestRepositoryBatch_snapshot: a client reading 300 repositories ten at a
+// time (a plan's refresh) reads the registry once after the first 20 and
+// answers the rest from that snapshot: a few calls instead of 30 batches.
+// Names the snapshot lacks (created since, or missing) still get a call's
+// answer; a write ends the snapshots; a registry over the page limit, or a
+// failed snapshot, falls back to batches with the same answers.
+func TestRepositoryBatch_snapshot(t *testing.T) {
+	b := acctest.NewBackend(t, emulator.WithFaultSeed(3))
+	b.RequireEmulator(t, "the call counts")
+	ecr.SetRepositoryBatchWindow(t, 20*time.Millisecond)
+	ecr.SetRepositorySnapshot(t, 20, 5)
+	var names []string
+	for i := range 300 {
+		names = append(names, fmt.Sprintf("snap/r%03d", i))
+	}
+	testRepositoryBatchCreate(t, b.Client, names)
+	check := func(t *testing.T, client *awsecr.Client, names []string, missing ...string) {
+		t.Helper()
+		repos, errs := testRepositoryBatchReadInTurn(client, append(names[:len(names):len(names)], missing...), 10)
+		for _, name := range names {
+			if errs[name] != nil || aws.ToString(repos[name].RepositoryName) != name {
+				t.Errorf("%s: got %v, %v; want the repository", name, repos[name], errs[name])
+			}
+		}
+		for _, name := range missing {
+			if !ecr.IsNotFound(errs[name]) {
+				t.Errorf("%s: got %v, want a not-found error", name, errs[name])
+			}
+		}
+	}
+
+	t.Run("plan", func(t *testing.T) {
+		client := b.ClientIn(b.Region) // a client of its own: a batcher of its own
+		b.Emulator.ResetCalls()
+		check(t, client, names, "snap/gone")
+		calls := b.Emulator.CallCounts()["DescribeRepositories"]
+		// 2 batches (first 20 reads), 1 snapshot page, 1 call for the missing name.
+		if calls > 6 {
+			t.Errorf("%d DescribeRepositories calls for %d reads, want at most 6", calls, len(names)+1)
+		}
+		if n := ecr.RepositorySnapshots(client); n != 1 {
+			t.Errorf("%d snapshots, want 1", n)
+		}
+		t.Logf("%d reads, %d DescribeRepositories calls", len(names)+1, calls)
+	})
+	t.Run("created after the snapshot", func(t *testing.T) {
+		client := b.ClientIn(b.Region) // a client of its own: a batcher of its own
+		check(t, client, names[:30])
+		testRepositoryBatchCreate(t, b.Client, []string{"snap/late"})
+		check(t, client, []string{"snap/late"})
+	})
+	t.Run("a write ends snapshots", func(t *testing.T) {
+		client := b.ClientIn(b.Region) // a client of its own: a batcher of its own
+		check(t, client, names[:30])
+		ecr.RepositoryWritten(client)
+		if _, err := b.Client.PutImageTagMutability(acctest.Context(), &awsecr.PutImageTagMutabilityInput{
+			RepositoryName: aws.String(names[0]), ImageTagMutability: awstypes.ImageTagMutabilityImmutable}); err != nil {
+			t.Fatal(err)
+		}
+		repo, err := ecr.FindRepositoryByName(acctest.Context(), client, names[0])
+		if err != nil || repo.ImageTagMutability != awstypes.ImageTagMutabilityImmutable {
+			t.Errorf("after the write: got %v, %v; want the IMMUTABLE repository", repo, err)
+		}
+		check(t, client, names[30:90])
+		if n := ecr.RepositorySnapshots(client); n != 1 {
+			t.Errorf("%d snapshots, want 1 (none after the write)", n)
+		}
+	})
+	t.Run("registry too large", func(t *testing.T) {
+		ecr.SetRepositorySnapshot(t, 20, 0) // any registry is too large
+		client := b.ClientIn(b.Region)      // a client of its own: a batcher of its own
+		b.Emulator.ResetCalls()
+		check(t, client, names[:100], "snap/gone")
+		if calls := b.Emulator.CallCounts()["DescribeRepositories"]; calls < 10 {
+			t.Errorf("%d DescribeRepositories calls: want batches (>= 10) when the registry is too large", calls)
+		}
+	})
+	t.Run("failed snapshot", func(t *testing.T) {
+		client := b.ClientIn(b.Region) // a client of its own: a batcher of its own
+		check(t, client, names[:20])
+		// The snapshot's call (and its SDK retries) fail; the reads waiting
+		// for it go through batches, which fail and retry alike.
+		b.Emulator.Faults().MustAdd(emulator.Fault{Op: "DescribeRepositories", Action: emulator.ActionError,
+			Status: 500, ErrorType: "ServerException", Count: 3})
+		check(t, client, names[20:100])
+	})
 }
