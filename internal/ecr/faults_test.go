@@ -106,24 +106,21 @@ func TestAccFaults_eventualConsistency(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy: func(s *terraform.State) error {
-			calls := b.Emulator.Calls()
-			// Once the first repository is deleted, only the deletion
-			// waits read repositories: a successful read is a ghost.
-			first := slices.IndexFunc(calls, func(c emulator.Call) bool {
+			// Every deleted repository stays visible for its first
+			// lagReads reads, and the deletion waits until a read sees it
+			// gone, so at least repositories*lagReads reads saw a ghost.
+			// Counted by the emulator per repository read, since one
+			// batched DescribeRepositories call reads several.
+			if !slices.ContainsFunc(b.Emulator.Calls(), func(c emulator.Call) bool {
 				return c.Op == "DeleteRepository" && c.ErrorCode == ""
-			})
-			if first < 0 {
+			}) {
 				return errors.New("no repository was deleted")
 			}
-			var ghosts int
-			for _, c := range calls[first:] {
-				if c.Op == "DescribeRepositories" && c.ErrorCode == "" {
-					ghosts++
-				}
-			}
+			_, ghosts := b.Emulator.Faults().StaleReads("repository")
 			t.Logf("destroy: %d reads saw a deleted repository", ghosts)
-			if ghosts < repositories {
-				return fmt.Errorf("%d reads saw a deleted repository, want at least %d: the lag did not apply", ghosts, repositories)
+			if ghosts < repositories*lagReads {
+				return fmt.Errorf("%d reads saw a deleted repository, want at least %d: the lag did not apply or the deletion did not wait it out",
+					ghosts, repositories*lagReads)
 			}
 			// The lag rule stays installed: a ghost the provider did not
 			// wait out would still be found here.
@@ -132,12 +129,7 @@ func TestAccFaults_eventualConsistency(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: b.Config(testAccFaultsConfig_many(prefix, repositories)),
 			Check: func(*terraform.State) error {
-				var hidden int
-				for _, c := range b.Emulator.Calls() {
-					if c.ErrorCode == "RepositoryNotFoundException" {
-						hidden++
-					}
-				}
+				hidden, _ := b.Emulator.Faults().StaleReads("repository")
 				t.Logf("apply: %d reads did not see a new repository", hidden)
 				if hidden < repositories*lagReads {
 					return fmt.Errorf("%d reads did not see a new repository, want at least %d: the lag did not apply",

@@ -255,6 +255,10 @@ func TestConsistencyLagListing(t *testing.T) {
 	if want := "[a-kept,b-gone,c-kept a-kept,b-gone,c-kept a-kept,c-kept]"; fmt.Sprint(got) != want {
 		t.Errorf("listings = %v, want %s", got, want)
 	}
+	// The two listings that showed it are the two stale reads counted.
+	if hidden, old := emu.Faults().StaleReads("repository"); hidden != 0 || old != 2 {
+		t.Errorf("StaleReads(repository) = %d, %d; want 0, 2", hidden, old)
+	}
 
 	// Paging across the deleted repository, and a listing of another
 	// registry that does not see it.

@@ -332,6 +332,10 @@ type extras struct {
 	calls  callLog
 	counts map[string]int
 	lag    map[lagKey]*lagEntry
+	// stale counts the reads answered from the lag, per kind: [0] saw an
+	// object absent that exists (a new one), [1] saw an old version of
+	// one (deleted or changed).
+	stale  map[string]*[2]int
 	nrules atomic.Int64
 	nlag   atomic.Int64
 }
@@ -341,6 +345,7 @@ func (x *extras) init(e *Emulator) {
 	x.rng = rand.New(rand.NewPCG(x.seed, x.seed))
 	x.counts = map[string]int{}
 	x.lag = map[lagKey]*lagEntry{}
+	x.stale = map[string]*[2]int{}
 }
 
 // rulesChanged and lagChanged refresh the lock-free counts (x.mu held).
@@ -370,6 +375,20 @@ func (f *Faults) Add(rule Fault) (string, error) {
 	x.rules = append(x.rules, &faultRule{Fault: rule})
 	x.rulesChanged()
 	return rule.ID, nil
+}
+
+// StaleReads returns how many reads of a kind of object ("repository",
+// "repository_policy", ...) the consistency lag has answered so far:
+// hidden saw no object where one had been created, old saw the object as it
+// was before a change or deletion. One DescribeRepositories call naming
+// several repositories makes one read per repository.
+func (f *Faults) StaleReads(kind string) (hidden, old int) {
+	f.x.mu.Lock()
+	defer f.x.mu.Unlock()
+	if n := f.x.stale[kind]; n != nil {
+		return n[0], n[1]
+	}
+	return 0, 0
 }
 
 // MustAdd is Add for tests: it panics on an invalid rule.
@@ -628,6 +647,16 @@ func (x *extras) staleRead(kind string, reg *Registry, key string) (prev any, ex
 		return nil, false, false
 	}
 	l.readsLeft--
+	n := x.stale[kind]
+	if n == nil {
+		n = new([2]int)
+		x.stale[kind] = n
+	}
+	if l.existed {
+		n[1]++
+	} else {
+		n[0]++
+	}
 	return l.prev, l.existed, true
 }
 
