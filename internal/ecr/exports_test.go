@@ -104,6 +104,12 @@ func JSONDocumentAttributes(ctx context.Context) map[string]bool {
 	return found
 }
 
+// ---- registry singletons ----
+
+var (
+	FindRegistryPolicy = findRegistryPolicy
+)
+
 // ---- repository ----
 
 var (

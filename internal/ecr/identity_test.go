@@ -106,6 +106,10 @@ func testIdentityPolicyRead(t *testing.T, state map[string]string) {
 	}
 }
 
+// testIdentityRegistryPolicy is a registry policy both scopes allow.
+const testIdentityRegistryPolicy = `{"Statement":[{"Action":"ecr:ReplicateImage","Effect":"Allow",` +
+	`"Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Resource":"*"}],"Version":"2012-10-17"}`
+
 // awsV6RepositoryState is a state of aws_ecr_repository as hashicorp/aws v6
 // writes it (schema version 0): blocks as lists, defaults spelled out.
 const awsV6RepositoryState = `{
@@ -188,6 +192,28 @@ var testIdentityTypes = []testIdentityType{
 		read:     testIdentityPolicyRead,
 		awsState: testIdentityPolicyAWSState(testLifecycleTwoRules),
 		moved:    testIdentityPolicyMoved(testLifecycleTwoRules),
+	},
+	{
+		typeName: "ecr_registry_policy", awsType: "aws_ecr_registry_policy", key: "",
+		create: func(ctx context.Context, client *awsecr.Client, _ string) error {
+			_, err := client.PutRegistryPolicy(ctx, &awsecr.PutRegistryPolicyInput{PolicyText: aws.String(testIdentityRegistryPolicy)})
+			return err
+		},
+		read: testIdentityPolicyRead,
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(`{"id":%q,"policy":%q,"region":%q,"registry_id":%q}`, name, testIdentityRegistryPolicy, region, name)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for k, v := range map[string]string{"id": name, "registry_id": name, "policy": testIdentityRegistryPolicy} {
+				if got := jsonOf(t, attrs[k]); got != fmt.Sprintf("%q", v) {
+					t.Errorf("moved %s = %s, want %q", k, got, v)
+				}
+			}
+			if timeouts, ok := attrs["timeouts"]; !ok || !timeouts.IsNull() {
+				t.Errorf("moved timeouts = %v, want null", timeouts)
+			}
+		},
 	},
 }
 
@@ -434,9 +460,9 @@ func TestResourceMoveState_fromAWS(t *testing.T) {
 			}
 
 			// Another source type is not moved.
-			requireError(t, move(t, "aws_ecr_registry_policy", tc.typeName, tc.awsState("other", b.Region)).Diagnostics, "")
+			requireError(t, move(t, "aws_s3_bucket", tc.typeName, tc.awsState("other", b.Region)).Diagnostics, "")
 			// A state hashicorp/aws could not have written is refused with one wording.
-			requireError(t, move(t, tc.awsType, tc.typeName, `{"repository": ["x"], "name": ["x"]}`).Diagnostics, "Unable to move "+tc.awsType)
+			requireError(t, move(t, tc.awsType, tc.typeName, `{"id": ["x"], "repository": ["x"], "name": ["x"]}`).Diagnostics, "Unable to move "+tc.awsType)
 		})
 	}
 }

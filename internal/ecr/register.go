@@ -14,6 +14,7 @@ func Resources() []func() resource.Resource {
 		NewRepositoryResource,
 		NewRepositoryPolicyResource,
 		NewLifecyclePolicyResource,
+		NewRegistryPolicyResource,
 	}
 }
 
@@ -23,6 +24,7 @@ func DataSources() []func() datasource.DataSource {
 		NewRepositoryDataSource,
 		NewRepositoriesDataSource,
 		NewLifecyclePolicyDocumentDataSource,
+		NewRegistryPolicyDataSource,
 	}
 }
 
