@@ -107,7 +107,8 @@ func JSONDocumentAttributes(ctx context.Context) map[string]bool {
 // ---- registry singletons ----
 
 var (
-	FindRegistryPolicy = findRegistryPolicy
+	FindRegistryPolicy                = findRegistryPolicy
+	FindRegistryScanningConfiguration = findRegistryScanningConfiguration
 )
 
 // ---- repository ----

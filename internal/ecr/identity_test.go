@@ -27,6 +27,9 @@ type testIdentityType struct {
 	// singleton (one per registry), whose identity is account and Region
 	// and whose "name" below is the account id.
 	key string
+	// neverGone: the registry always has the object (ECR's default when
+	// nobody set one), so a Read never removes it.
+	neverGone bool
 	// create makes the object named name out of band.
 	create func(ctx context.Context, client *awsecr.Client, name string) error
 	// read checks the state a Read returns for an object create made.
@@ -105,6 +108,11 @@ func testIdentityPolicyRead(t *testing.T, state map[string]string) {
 		t.Errorf("state after read = %v", state)
 	}
 }
+
+// awsV6RegistryScanningConfigurationState is the state of
+// aws_ecr_registry_scanning_configuration as hashicorp/aws v6 writes it.
+const awsV6RegistryScanningConfigurationState = `{"id":%[1]q,"region":%[2]q,"registry_id":%[1]q,"scan_type":"ENHANCED",` +
+	`"rule":[{"scan_frequency":"CONTINUOUS_SCAN","repository_filter":[{"filter":"prod-*","filter_type":"WILDCARD"}]}]}`
 
 // testIdentityRegistryPolicy is a registry policy both scopes allow.
 const testIdentityRegistryPolicy = `{"Statement":[{"Action":"ecr:ReplicateImage","Effect":"Allow",` +
@@ -212,6 +220,35 @@ var testIdentityTypes = []testIdentityType{
 			}
 			if timeouts, ok := attrs["timeouts"]; !ok || !timeouts.IsNull() {
 				t.Errorf("moved timeouts = %v, want null", timeouts)
+			}
+		},
+	},
+	{
+		typeName: "ecr_registry_scanning_configuration", awsType: "aws_ecr_registry_scanning_configuration", key: "",
+		neverGone: true,
+		create: func(ctx context.Context, client *awsecr.Client, _ string) error {
+			_, err := client.PutRegistryScanningConfiguration(ctx, &awsecr.PutRegistryScanningConfigurationInput{
+				ScanType: awstypes.ScanTypeEnhanced, Rules: []awstypes.RegistryScanningRule{}}) // moto needs the rules member
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["scan_type"] != "ENHANCED" || state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(awsV6RegistryScanningConfigurationState, name, region)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for k, want := range map[string]string{
+				"id": fmt.Sprintf("%q", name), "registry_id": fmt.Sprintf("%q", name), "scan_type": `"ENHANCED"`,
+				"rule":     `[{"repository_filter":[{"filter":"prod-*","filter_type":"WILDCARD"}],"scan_frequency":"CONTINUOUS_SCAN"}]`,
+				"timeouts": "null",
+			} {
+				if got := jsonOf(t, attrs[k]); got != want {
+					t.Errorf("moved %s = %s, want %s", k, got, want)
+				}
 			}
 		},
 	},
@@ -360,7 +397,7 @@ func TestResourceIdentity_importRefused(t *testing.T) {
 
 // A Read that finds the object gone removes it, and still returns an
 // identity when Terraform kept none (Terraform before 1.12): the framework
-// requires one.
+// requires one. (A singleton the registry always has reads as ECR's default.)
 func TestResourceIdentity_readGone(t *testing.T) {
 	t.Parallel()
 	b := acctest.NewBackend(t)
@@ -383,8 +420,8 @@ func TestResourceIdentity_readGone(t *testing.T) {
 			t.Fatal(err)
 		}
 		requireNoDiags(t, read.Diagnostics)
-		if v, err := read.NewState.Unmarshal(typ); err != nil || !v.IsNull() {
-			t.Errorf("%s: state after reading a gone object = %v, %v; want null", tc.typeName, v, err)
+		if v, err := read.NewState.Unmarshal(typ); err != nil || v.IsNull() != !tc.neverGone {
+			t.Errorf("%s: state after reading a gone object = %v, %v; want null unless the registry always has one", tc.typeName, v, err)
 		}
 		if id := decodeStrings(t, p.identityType(tc.typeName), read.NewIdentity.IdentityData); (tc.singleton() && id["account_id"] != name) ||
 			(!tc.singleton() && id[tc.key] != name) {

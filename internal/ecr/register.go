@@ -15,6 +15,7 @@ func Resources() []func() resource.Resource {
 		NewRepositoryPolicyResource,
 		NewLifecyclePolicyResource,
 		NewRegistryPolicyResource,
+		NewRegistryScanningConfigurationResource,
 	}
 }
 
@@ -25,6 +26,7 @@ func DataSources() []func() datasource.DataSource {
 		NewRepositoriesDataSource,
 		NewLifecyclePolicyDocumentDataSource,
 		NewRegistryPolicyDataSource,
+		NewRegistryScanningConfigurationDataSource,
 	}
 }
 
