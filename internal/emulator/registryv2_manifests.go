@@ -139,7 +139,7 @@ func (e *Emulator) serveManifestPut(w http.ResponseWriter, r *http.Request, c re
 	manifest := string(body)
 	var digest, subject string
 	ok := e.registryCall(w, r, c, "PutImage", false, func(req *request, reg *Registry) error {
-		repo, err := findRepository(req, reg, nil, &rt.name)
+		repo, err := pushRepository(req, reg, rt.name)
 		if err != nil {
 			return err
 		}
