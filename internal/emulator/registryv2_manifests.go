@@ -192,6 +192,7 @@ func (e *Emulator) serveManifestDelete(w http.ResponseWriter, r *http.Request, c
 			// Assumption: ECR's BatchDeleteImage failure, as a conflict.
 			return ociErr(http.StatusConflict, "DENIED", reasonReferencedByList)
 		}
+		replicateRemoval(req, reg, rm)
 		return nil
 	})
 	if ok {
