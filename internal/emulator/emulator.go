@@ -98,6 +98,9 @@ type Emulator struct {
 	// replDue is when the first queued replication is due (UnixNano; 0:
 	// none, 1: unknown, look), see replication.go.
 	replDue atomic.Int64
+	// upstreams maps pull-through cache upstream hosts to the addresses
+	// fetched instead (WithUpstream).
+	upstreams map[string]string
 }
 
 // New returns an Emulator with empty state.

@@ -55,6 +55,9 @@ func setDigestHeaders(w http.ResponseWriter, digest string) {
 // serveManifestGet answers GET and HEAD of a manifest by tag or digest. A GET
 // is a pull (BatchGetImage: lastRecordedPullTime); a HEAD reads only.
 func (e *Emulator) serveManifestGet(w http.ResponseWriter, r *http.Request, c registryCaller, rt registryRoute) {
+	if !e.pullThroughCache(w, r, c, rt) {
+		return
+	}
 	get := r.Method == http.MethodGet
 	op := "BatchGetImage"
 	var manifest, mediaType, digest string
