@@ -109,6 +109,7 @@ func JSONDocumentAttributes(ctx context.Context) map[string]bool {
 var (
 	FindRegistryPolicy                = findRegistryPolicy
 	FindRegistryScanningConfiguration = findRegistryScanningConfiguration
+	FindReplicationConfiguration      = findReplicationConfiguration
 )
 
 // ---- repository ----

@@ -114,6 +114,11 @@ func testIdentityPolicyRead(t *testing.T, state map[string]string) {
 const awsV6RegistryScanningConfigurationState = `{"id":%[1]q,"region":%[2]q,"registry_id":%[1]q,"scan_type":"ENHANCED",` +
 	`"rule":[{"scan_frequency":"CONTINUOUS_SCAN","repository_filter":[{"filter":"prod-*","filter_type":"WILDCARD"}]}]}`
 
+// awsV6ReplicationConfigurationState is the state of
+// aws_ecr_replication_configuration as hashicorp/aws v6 writes it.
+const awsV6ReplicationConfigurationState = `{"id":%[1]q,"region":%[2]q,"registry_id":%[1]q,"replication_configuration":[{"rule":[` +
+	`{"destination":[{"region":"us-east-1","registry_id":%[1]q}],"repository_filter":[{"filter":"app","filter_type":"PREFIX_MATCH"}]}]}]}`
+
 // testIdentityRegistryPolicy is a registry policy both scopes allow.
 const testIdentityRegistryPolicy = `{"Statement":[{"Action":"ecr:ReplicateImage","Effect":"Allow",` +
 	`"Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Resource":"*"}],"Version":"2012-10-17"}`
@@ -220,6 +225,37 @@ var testIdentityTypes = []testIdentityType{
 			}
 			if timeouts, ok := attrs["timeouts"]; !ok || !timeouts.IsNull() {
 				t.Errorf("moved timeouts = %v, want null", timeouts)
+			}
+		},
+	},
+	{
+		typeName: "ecr_replication_configuration", awsType: "aws_ecr_replication_configuration", key: "",
+		create: func(ctx context.Context, client *awsecr.Client, _ string) error {
+			_, err := client.PutReplicationConfiguration(ctx, &awsecr.PutReplicationConfigurationInput{
+				ReplicationConfiguration: &awstypes.ReplicationConfiguration{Rules: []awstypes.ReplicationRule{{
+					Destinations: []awstypes.ReplicationDestination{{Region: aws.String("ap-southeast-2"), RegistryId: aws.String(acctest.AccountID)}},
+				}}}})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(awsV6ReplicationConfigurationState, name, region)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for k, want := range map[string]string{
+				"id": fmt.Sprintf("%q", name), "registry_id": fmt.Sprintf("%q", name),
+				"replication_configuration": fmt.Sprintf(`[{"rule":[{"delete_replication":[],"destination":[{"region":"us-east-1","registry_id":%q}],`+
+					`"repository_filter":[{"filter":"app","filter_type":"PREFIX_MATCH"}]}]}]`, name),
+				"timeouts": "null",
+			} {
+				if got := jsonOf(t, attrs[k]); got != want {
+					t.Errorf("moved %s = %s, want %s", k, got, want)
+				}
 			}
 		},
 	},

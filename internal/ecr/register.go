@@ -16,6 +16,7 @@ func Resources() []func() resource.Resource {
 		NewLifecyclePolicyResource,
 		NewRegistryPolicyResource,
 		NewRegistryScanningConfigurationResource,
+		NewReplicationConfigurationResource,
 	}
 }
 
@@ -27,6 +28,7 @@ func DataSources() []func() datasource.DataSource {
 		NewLifecyclePolicyDocumentDataSource,
 		NewRegistryPolicyDataSource,
 		NewRegistryScanningConfigurationDataSource,
+		NewRegistryDataSource,
 	}
 }
 
