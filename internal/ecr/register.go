@@ -14,6 +14,8 @@ func Resources() []func() resource.Resource {
 		NewRepositoryResource,
 		NewRepositoryPolicyResource,
 		NewLifecyclePolicyResource,
+		NewRegistryPolicyResource,
+		NewRegistryScanningConfigurationResource,
 	}
 }
 
@@ -23,6 +25,8 @@ func DataSources() []func() datasource.DataSource {
 		NewRepositoryDataSource,
 		NewRepositoriesDataSource,
 		NewLifecyclePolicyDocumentDataSource,
+		NewRegistryPolicyDataSource,
+		NewRegistryScanningConfigurationDataSource,
 	}
 }
 
