@@ -75,3 +75,9 @@ func isRegistryPolicyNotFound(err error) bool {
 	_, ok := errors.AsType[*awstypes.RegistryPolicyNotFoundException](err)
 	return ok
 }
+
+// isSigningConfigurationNotFound reports whether err is ECR's SigningConfigurationNotFoundException.
+func isSigningConfigurationNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.SigningConfigurationNotFoundException](err)
+	return ok
+}

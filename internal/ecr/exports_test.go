@@ -110,6 +110,7 @@ var (
 	FindRegistryPolicy                = findRegistryPolicy
 	FindRegistryScanningConfiguration = findRegistryScanningConfiguration
 	FindReplicationConfiguration      = findReplicationConfiguration
+	FindSigningConfiguration          = findSigningConfiguration
 )
 
 // ---- repository ----

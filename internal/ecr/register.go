@@ -17,6 +17,7 @@ func Resources() []func() resource.Resource {
 		NewRegistryPolicyResource,
 		NewRegistryScanningConfigurationResource,
 		NewReplicationConfigurationResource,
+		NewSigningConfigurationResource,
 	}
 }
 
@@ -29,6 +30,7 @@ func DataSources() []func() datasource.DataSource {
 		NewRegistryPolicyDataSource,
 		NewRegistryScanningConfigurationDataSource,
 		NewRegistryDataSource,
+		NewSigningConfigurationDataSource,
 	}
 }
 
