@@ -63,3 +63,9 @@ func isLifecyclePolicyNotFound(err error) bool {
 	_, ok := errors.AsType[*awstypes.LifecyclePolicyNotFoundException](err)
 	return ok
 }
+
+// isImageNotFound reports whether err is ECR's ImageNotFoundException.
+func isImageNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.ImageNotFoundException](err)
+	return ok
+}

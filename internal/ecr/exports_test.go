@@ -151,3 +151,10 @@ func RepositorySnapshots(client *awssdkecr.Client) int {
 	defer b.mu.Unlock()
 	return b.snapshots
 }
+
+// ---- images ----
+
+var (
+	IsArtifact      = isArtifact
+	SortNewestFirst = sortNewestFirst
+)

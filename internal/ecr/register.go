@@ -23,6 +23,8 @@ func DataSources() []func() datasource.DataSource {
 		NewRepositoryDataSource,
 		NewRepositoriesDataSource,
 		NewLifecyclePolicyDocumentDataSource,
+		NewImageDataSource,
+		NewImagesDataSource,
 	}
 }
 
