@@ -118,3 +118,51 @@ func ParseImageURI(uri string) (Image, error) {
 	}
 	return img, nil
 }
+
+var (
+	reRegistryID = regexp.MustCompile(`^[0-9]{12}$`)
+	reRegion     = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-[0-9]+$`)
+)
+
+// CheckRegistryID checks a registry id: 12 digits.
+func CheckRegistryID(id string) error {
+	if !reRegistryID.MatchString(id) {
+		return fmt.Errorf("%q is not a registry id: want the 12-digit AWS account id", id)
+	}
+	return nil
+}
+
+// CheckRegion checks a Region name (us-west-2).
+func CheckRegion(region string) error {
+	if !reRegion.MatchString(region) {
+		return fmt.Errorf("%q is not an AWS Region name such as us-west-2", region)
+	}
+	return nil
+}
+
+// CheckRepository checks a repository name as ECR does.
+func CheckRepository(name string) error {
+	if len(name) < 2 || len(name) > 256 || !reRepository.MatchString(name) {
+		return fmt.Errorf("%q is not a repository name: lowercase letters and digits in groups separated by '.', '_' or '-', with '/' between path parts", name)
+	}
+	return nil
+}
+
+// CheckTagOrDigest checks an image tag or digest.
+func CheckTagOrDigest(ref string) error {
+	if IsDigest(ref) {
+		if !reDigest.MatchString(ref) {
+			return fmt.Errorf("%q is not a digest such as sha256:<64 hex digits>", ref)
+		}
+		return nil
+	}
+	if !reTag.MatchString(ref) {
+		return fmt.Errorf("%q is not an image tag: letters, digits, '_', '.' and '-', not starting with '.' or '-', at most 128 characters", ref)
+	}
+	return nil
+}
+
+// RepositoryARN is arn:<partition>:ecr:<region>:<registry_id>:repository/<name>.
+func RepositoryARN(registryID, region, repository string) string {
+	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", Partition(region), region, registryID, repository)
+}

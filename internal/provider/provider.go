@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -22,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	ecrres "github.com/ecrkit/terraform-provider-ecr/internal/ecr"
+	"github.com/ecrkit/terraform-provider-ecr/internal/functions"
 )
 
 // New returns the provider factory for a version (set at build time).
@@ -41,6 +43,7 @@ var (
 	_ provider.ProviderWithListResources      = (*ecrProvider)(nil)
 	_ provider.ProviderWithActions            = (*ecrProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*ecrProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*ecrProvider)(nil)
 )
 
 func (p *ecrProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -76,6 +79,10 @@ func (p *ecrProvider) Actions(_ context.Context) []func() action.Action {
 
 func (p *ecrProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return ecrres.EphemeralResources()
+}
+
+func (p *ecrProvider) Functions(_ context.Context) []func() function.Function {
+	return functions.All()
 }
 
 func (p *ecrProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
