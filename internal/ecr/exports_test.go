@@ -158,3 +158,10 @@ func RepositorySnapshots(client *awssdkecr.Client) int {
 	defer b.mu.Unlock()
 	return b.snapshots
 }
+
+// ---- images ----
+
+var (
+	IsArtifact      = isArtifact
+	SortNewestFirst = sortNewestFirst
+)
