@@ -63,3 +63,15 @@ func isLifecyclePolicyNotFound(err error) bool {
 	_, ok := errors.AsType[*awstypes.LifecyclePolicyNotFoundException](err)
 	return ok
 }
+
+// isPullThroughCacheRuleNotFound reports whether err is ECR's PullThroughCacheRuleNotFoundException.
+func isPullThroughCacheRuleNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.PullThroughCacheRuleNotFoundException](err)
+	return ok
+}
+
+// isPullThroughCacheRuleAlreadyExists reports whether err is ECR's PullThroughCacheRuleAlreadyExistsException.
+func isPullThroughCacheRuleAlreadyExists(err error) bool {
+	_, ok := errors.AsType[*awstypes.PullThroughCacheRuleAlreadyExistsException](err)
+	return ok
+}

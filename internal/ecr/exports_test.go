@@ -151,3 +151,10 @@ func RepositorySnapshots(client *awssdkecr.Client) int {
 	defer b.mu.Unlock()
 	return b.snapshots
 }
+
+// ---- pull-through cache rule ----
+
+var (
+	FindPullThroughCacheRuleByPrefix = findPullThroughCacheRuleByPrefix
+	UpstreamRegistryOf               = upstreamRegistryOf
+)

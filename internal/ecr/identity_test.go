@@ -6,6 +6,7 @@ package ecr_test
 // (the local CLI) has no identity, and moves need hashicorp/aws.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -33,6 +34,9 @@ type testIdentityType struct {
 	awsState func(name, region string) string
 	// moved checks the state moved from awsState.
 	moved func(t *testing.T, p *protoProvider, name string, attrs map[string]tftypes.Value)
+	// badKeyError is the error of an import ID that is no key
+	// ("Not_A_Repository"); empty for a repository name's.
+	badKeyError string
 }
 
 func testIdentityCreateRepository(ctx context.Context, client *awsecr.Client, name string) error {
@@ -154,6 +158,40 @@ var testIdentityTypes = []testIdentityType{
 		read:     testIdentityPolicyRead,
 		awsState: testIdentityPolicyAWSState(testLifecycleTwoRules),
 		moved:    testIdentityPolicyMoved(testLifecycleTwoRules),
+	},
+	{
+		typeName: "ecr_pull_through_cache_rule", awsType: "aws_ecr_pull_through_cache_rule", key: "ecr_repository_prefix",
+		create: func(ctx context.Context, client *awsecr.Client, name string) error {
+			_, err := client.CreatePullThroughCacheRule(ctx, &awsecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String(name),
+				UpstreamRegistryUrl: aws.String("registry-1.docker.io"), CredentialArn: aws.String(testPTCCredential1)})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["upstream_registry"] != "docker-hub" || state["credential_arn"] != testPTCCredential1 ||
+				state["upstream_repository_prefix"] != "ROOT" || state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(`{"credential_arn":%q,"custom_role_arn":"","ecr_repository_prefix":%q,"id":%q,"region":%q,`+
+				`"registry_id":%q,"upstream_registry_url":"registry-1.docker.io","upstream_repository_prefix":""}`,
+				testPTCCredential1, name, name, region, acctest.AccountID)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for attr, want := range map[string]string{
+				"ecr_repository_prefix": fmt.Sprintf("%q", name), "id": fmt.Sprintf("%q", name),
+				"credential_arn": fmt.Sprintf("%q", testPTCCredential1), "custom_role_arn": "null",
+				// Derived from the URL (hashicorp/aws does not store it); ECR's default prefix.
+				"upstream_registry": `"docker-hub"`, "upstream_repository_prefix": `"ROOT"`,
+				"registry_id": fmt.Sprintf("%q", acctest.AccountID), "timeouts": "null",
+			} {
+				if got := jsonOf(t, attrs[attr]); got != want {
+					t.Errorf("moved %s = %s, want %s", attr, got, want)
+				}
+			}
+		},
+		badKeyError: "is not a pull through cache rule prefix",
 	},
 }
 
@@ -278,7 +316,7 @@ func TestResourceIdentity_importRefused(t *testing.T) {
 			{&tfprotov6.ImportResourceStateRequest{TypeName: tc.typeName,
 				Identity: p.identityData(t, tc.typeName, tc.key, "some-repo", "111122223333", acctest.OtherRegion)},
 				"Resource identity in another account"},
-			{&tfprotov6.ImportResourceStateRequest{TypeName: tc.typeName, ID: "Not_A_Repository"}, "is not a repository name"},
+			{&tfprotov6.ImportResourceStateRequest{TypeName: tc.typeName, ID: "Not_A_Repository"}, cmp.Or(tc.badKeyError, "is not a repository name")},
 			{&tfprotov6.ImportResourceStateRequest{TypeName: tc.typeName, ID: "some-repo@nowhere"}, `"nowhere" is not an AWS Region`},
 		} {
 			resp, err := p.srv.ImportResourceState(context.Background(), c.req)

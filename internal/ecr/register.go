@@ -14,6 +14,7 @@ func Resources() []func() resource.Resource {
 		NewRepositoryResource,
 		NewRepositoryPolicyResource,
 		NewLifecyclePolicyResource,
+		NewPullThroughCacheRuleResource,
 	}
 }
 
@@ -23,6 +24,8 @@ func DataSources() []func() datasource.DataSource {
 		NewRepositoryDataSource,
 		NewRepositoriesDataSource,
 		NewLifecyclePolicyDocumentDataSource,
+		NewPullThroughCacheRuleDataSource,
+		NewPullThroughCacheRulesDataSource,
 	}
 }
 
@@ -32,6 +35,7 @@ func ListResources() []func() list.ListResource {
 		NewRepositoryListResource,
 		NewRepositoryPolicyListResource,
 		NewLifecyclePolicyListResource,
+		NewPullThroughCacheRuleListResource,
 	}
 }
 
