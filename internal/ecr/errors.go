@@ -75,3 +75,15 @@ func isPullThroughCacheRuleAlreadyExists(err error) bool {
 	_, ok := errors.AsType[*awstypes.PullThroughCacheRuleAlreadyExistsException](err)
 	return ok
 }
+
+// isTemplateNotFound reports whether err is ECR's TemplateNotFoundException.
+func isTemplateNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.TemplateNotFoundException](err)
+	return ok
+}
+
+// isTemplateAlreadyExists reports whether err is ECR's TemplateAlreadyExistsException.
+func isTemplateAlreadyExists(err error) bool {
+	_, ok := errors.AsType[*awstypes.TemplateAlreadyExistsException](err)
+	return ok
+}

@@ -158,3 +158,7 @@ var (
 	FindPullThroughCacheRuleByPrefix = findPullThroughCacheRuleByPrefix
 	UpstreamRegistryOf               = upstreamRegistryOf
 )
+
+// ---- repository creation template ----
+
+var FindRepositoryCreationTemplateByPrefix = findRepositoryCreationTemplateByPrefix

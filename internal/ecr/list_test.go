@@ -332,3 +332,59 @@ list "ecr_pull_through_cache_rule" "hub" {
 		},
 	})
 }
+
+// TestAccRepositoryCreationTemplateList: every template, or those applied
+// for one purpose, with identities, and with include_resource the state an
+// import reads.
+func TestAccRepositoryCreationTemplateList(t *testing.T) {
+	b := testAccTemplateBackend(t)
+	rName := acctest.RandomName("tf-acc-rct")
+	identity := func(prefix string) map[string]knownvalue.Check {
+		return map[string]knownvalue.Check{
+			"prefix":     knownvalue.StringExact(prefix),
+			"account_id": knownvalue.StringExact(b.AccountID),
+			"region":     knownvalue.StringExact(b.Region),
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   skipBelowQuery,
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckTemplateDestroy(b),
+		Steps: []resource.TestStep{
+			{Config: b.Config(testAccTemplateConfig_minimal(rName) + `
+resource "ecr_repository_creation_template" "root" {
+  prefix      = "ROOT"
+  applied_for = ["REPLICATION"]
+  description = "everything else"
+}
+`)},
+			{
+				Query: true,
+				Config: `
+list "ecr_repository_creation_template" "all" {
+  provider = ecr
+}
+list "ecr_repository_creation_template" "replication" {
+  provider         = ecr
+  include_resource = true
+  config {
+    applied_for = "REPLICATION"
+  }
+}
+`,
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("ecr_repository_creation_template.all", 2),
+					querycheck.ExpectIdentity("ecr_repository_creation_template.all", identity(rName)),
+					querycheck.ExpectIdentity("ecr_repository_creation_template.all", identity("ROOT")),
+					querycheck.ExpectLength("ecr_repository_creation_template.replication", 1),
+					querycheck.ExpectResourceKnownValues("ecr_repository_creation_template.replication",
+						queryfilter.ByResourceIdentity(identity("ROOT")), []querycheck.KnownValueCheck{
+							{Path: tfjsonpath.New("description"), KnownValue: knownvalue.StringExact("everything else")},
+							{Path: tfjsonpath.New("image_tag_mutability"), KnownValue: knownvalue.StringExact("MUTABLE")},
+							{Path: tfjsonpath.New("registry_id"), KnownValue: knownvalue.StringExact(b.AccountID)},
+						}),
+				},
+			},
+		},
+	})
+}

@@ -15,6 +15,7 @@ func Resources() []func() resource.Resource {
 		NewRepositoryPolicyResource,
 		NewLifecyclePolicyResource,
 		NewPullThroughCacheRuleResource,
+		NewRepositoryCreationTemplateResource,
 	}
 }
 
@@ -26,6 +27,8 @@ func DataSources() []func() datasource.DataSource {
 		NewLifecyclePolicyDocumentDataSource,
 		NewPullThroughCacheRuleDataSource,
 		NewPullThroughCacheRulesDataSource,
+		NewRepositoryCreationTemplateDataSource,
+		NewRepositoryCreationTemplatesDataSource,
 	}
 }
 
@@ -36,6 +39,7 @@ func ListResources() []func() list.ListResource {
 		NewRepositoryPolicyListResource,
 		NewLifecyclePolicyListResource,
 		NewPullThroughCacheRuleListResource,
+		NewRepositoryCreationTemplateListResource,
 	}
 }
 
