@@ -40,6 +40,24 @@ type config struct {
 	listen, account, region, dataDir, credentials string
 	transitionDelay, lifecycleInterval            time.Duration
 	allowRemote                                   bool
+	upstreams                                     upstreamFlag
+}
+
+// upstreamFlag collects -upstream HOST=URL.
+type upstreamFlag map[string]string
+
+func (u *upstreamFlag) String() string { return fmt.Sprint(map[string]string(*u)) }
+
+func (u *upstreamFlag) Set(v string) error {
+	host, base, ok := strings.Cut(v, "=")
+	if !ok || host == "" || !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
+		return fmt.Errorf("want HOST=http(s)://ADDRESS, got %q", v)
+	}
+	if *u == nil {
+		*u = upstreamFlag{}
+	}
+	(*u)[host] = base
+	return nil
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -54,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.transitionDelay, "transition-delay", 50*time.Millisecond, "how long asynchronous work (scans, previews) stays in progress")
 	fs.DurationVar(&c.lifecycleInterval, "lifecycle-interval", 0, "apply every repository's lifecycle policy this often (default: only on POST /_emulator/lifecycle/run)")
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a listen address that is not loopback")
+	fs.Var(&c.upstreams, "upstream", "pull-through cache: fetch from URL what rules name upstream HOST for (HOST=URL, repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -90,6 +109,9 @@ func serve(cfg config, stdout, stderr io.Writer) error {
 		emulator.WithAccount(cfg.account),
 		emulator.WithRegion(cfg.region),
 		emulator.WithTransitionDelay(cfg.transitionDelay),
+	}
+	for host, base := range cfg.upstreams {
+		opts = append(opts, emulator.WithUpstream(host, base))
 	}
 	if cfg.credentials != "" {
 		creds, err := parseCredentials(cfg.credentials)

@@ -616,3 +616,14 @@ func TestBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// -upstream maps pull-through cache upstream hosts to addresses.
+func TestUpstreamFlag(t *testing.T) {
+	c, err := parseFlags([]string{"-upstream", "quay.io=http://127.0.0.1:5000", "-upstream", "ghcr.io=https://mirror.local"}, io.Discard)
+	if err != nil || c.upstreams["quay.io"] != "http://127.0.0.1:5000" || c.upstreams["ghcr.io"] != "https://mirror.local" {
+		t.Fatalf("parseFlags: %v %v", c.upstreams, err)
+	}
+	if _, err := parseFlags([]string{"-upstream", "quay.io"}, io.Discard); err == nil {
+		t.Fatal("-upstream without an address was accepted")
+	}
+}

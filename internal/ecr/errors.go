@@ -87,3 +87,15 @@ func isTemplateAlreadyExists(err error) bool {
 	_, ok := errors.AsType[*awstypes.TemplateAlreadyExistsException](err)
 	return ok
 }
+
+// isInvalidParameter reports whether err is ECR's InvalidParameterException.
+func isInvalidParameter(err error) bool {
+	_, ok := errors.AsType[*awstypes.InvalidParameterException](err)
+	return ok
+}
+
+// isRegistryPolicyNotFound reports whether err is ECR's RegistryPolicyNotFoundException.
+func isRegistryPolicyNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.RegistryPolicyNotFoundException](err)
+	return ok
+}

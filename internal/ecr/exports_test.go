@@ -104,6 +104,13 @@ func JSONDocumentAttributes(ctx context.Context) map[string]bool {
 	return found
 }
 
+// ---- registry singletons ----
+
+var (
+	FindRegistryPolicy                = findRegistryPolicy
+	FindRegistryScanningConfiguration = findRegistryScanningConfiguration
+)
+
 // ---- repository ----
 
 var (

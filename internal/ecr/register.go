@@ -16,6 +16,8 @@ func Resources() []func() resource.Resource {
 		NewLifecyclePolicyResource,
 		NewPullThroughCacheRuleResource,
 		NewRepositoryCreationTemplateResource,
+		NewRegistryPolicyResource,
+		NewRegistryScanningConfigurationResource,
 	}
 }
 
@@ -29,6 +31,8 @@ func DataSources() []func() datasource.DataSource {
 		NewPullThroughCacheRulesDataSource,
 		NewRepositoryCreationTemplateDataSource,
 		NewRepositoryCreationTemplatesDataSource,
+		NewRegistryPolicyDataSource,
+		NewRegistryScanningConfigurationDataSource,
 	}
 }
 

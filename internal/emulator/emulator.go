@@ -95,6 +95,12 @@ type Emulator struct {
 	tokenOnce sync.Once
 	tokenKey  []byte          // signs authorization tokens (auth.go)
 	uploads   registryUploads // blob uploads of the registry protocol (registryv2_blobs.go)
+	// replDue is when the first queued replication is due (UnixNano; 0:
+	// none, 1: unknown, look), see replication.go.
+	replDue atomic.Int64
+	// upstreams maps pull-through cache upstream hosts to the addresses
+	// fetched instead (WithUpstream).
+	upstreams map[string]string
 }
 
 // New returns an Emulator with empty state.
@@ -113,6 +119,7 @@ func New(opts ...Option) *Emulator {
 		o(e)
 	}
 	e.resetSaved()
+	e.replDue.Store(1)
 	e.extra.init(e)
 	return e
 }

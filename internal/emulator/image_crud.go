@@ -112,6 +112,7 @@ func storeImage(r *request, reg *Registry, repo *Repository, manifest string, re
 		// possibly untagged.
 		repo.Data.TagIndex[tag] = digest
 	}
+	replicatePush(r, reg, repo, repo.Data.Images[digest], tag)
 	return digest, mediaType, nil
 }
 
@@ -350,6 +351,7 @@ func batchDeleteImage(r *request, reg *Registry) (any, error) {
 			out.ImageIDs = append(out.ImageIDs, ImageIdentifier{ImageDigest: img.Digest, ImageTag: t})
 		}
 	}
+	replicateRemoval(r, reg, rm)
 	return out, nil
 }
 

@@ -107,7 +107,7 @@ func newImageDetail(repo *Repository, img *Image, tags []string, now time.Time) 
 		LastActivatedAt:        img.lastActivatedAt(now),
 	}
 	if img.Scan != nil {
-		d.ImageScanStatus = scanStatusAt(img.Scan, now)
+		d.ImageScanStatus = scanStatusAt(img, now)
 		if d.ImageScanStatus.Status == "COMPLETE" {
 			d.ImageScanFindingsSummary = &imageScanFindingsSummary{
 				FindingSeverityCounts:        severityCounts(scanFindings(img)),

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -80,28 +79,11 @@ func describeImageReplicationStatus(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	status := pushWorkStatus(r, img)
-	// Assumption: the status follows the current configuration, as if it
-	// had been in force when the image was pushed.
-	out := describeImageReplicationStatusOutput{RepositoryName: repo.RepositoryName,
-		ImageID: &ImageIdentifier{ImageDigest: img.Digest, ImageTag: in.ImageID.tag()}, ReplicationStatuses: []imageReplicationStatus{}}
-	seen := map[ReplicationDestination]bool{}
-	for _, rule := range reg.Replication.Rules {
-		match := len(rule.RepositoryFilters) == 0 || slices.ContainsFunc(rule.RepositoryFilters, func(f RepositoryFilter) bool {
-			return strings.HasPrefix(repo.RepositoryName, f.Filter)
-		})
-		if !match {
-			continue
-		}
-		for _, d := range rule.Destinations {
-			if seen[d] {
-				continue
-			}
-			seen[d] = true
-			out.ReplicationStatuses = append(out.ReplicationStatuses, imageReplicationStatus{Region: d.Region, RegistryID: d.RegistryID, Status: status})
-		}
-	}
-	return out, nil
+	// What the replications of the image's pushes did (replication.go):
+	// IN_PROGRESS until done, then COMPLETE or FAILED per destination.
+	return describeImageReplicationStatusOutput{RepositoryName: repo.RepositoryName,
+		ImageID:             &ImageIdentifier{ImageDigest: img.Digest, ImageTag: in.ImageID.tag()},
+		ReplicationStatuses: replicationStatuses(img)}, nil
 }
 
 type imageSigningStatus struct {

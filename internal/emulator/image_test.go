@@ -752,10 +752,13 @@ func TestImageReplicationAndSigningStatus(t *testing.T) {
 		profiles    int
 		wantStatus  types.ReplicationStatus
 		advanceTime time.Duration
+		failed      string // the region whose replication failed
 	}{
-		{"prod/api", []string{"eu-west-1", "us-east-1"}, 2, types.ReplicationStatusInProgress, 0},
-		{"dev-tools", []string{"ap-south-1"}, 1, types.ReplicationStatusInProgress, 0},
-		{"prod/api", []string{"eu-west-1", "us-east-1"}, 2, types.ReplicationStatusComplete, time.Minute},
+		{"prod/api", []string{"eu-west-1", "us-east-1"}, 2, types.ReplicationStatusInProgress, 0, ""},
+		{"dev-tools", []string{"ap-south-1"}, 1, types.ReplicationStatusInProgress, 0, ""},
+		// The other account's registry has no policy allowing
+		// ecr:ReplicateImage: that replication fails.
+		{"prod/api", []string{"eu-west-1", "us-east-1"}, 2, types.ReplicationStatusComplete, time.Minute, "us-east-1"},
 	}
 	for _, tc := range cases {
 		clock.advance(tc.advanceTime)
@@ -766,8 +769,12 @@ func TestImageReplicationAndSigningStatus(t *testing.T) {
 		var regions []string
 		for _, s := range rep.ReplicationStatuses {
 			regions = append(regions, aws.ToString(s.Region))
-			if s.Status != tc.wantStatus {
-				t.Errorf("%s: status %s, want %s", tc.repo, s.Status, tc.wantStatus)
+			want := tc.wantStatus
+			if aws.ToString(s.Region) == tc.failed {
+				want = types.ReplicationStatusFailed
+			}
+			if s.Status != want {
+				t.Errorf("%s: status %s in %s, want %s", tc.repo, s.Status, aws.ToString(s.Region), want)
 			}
 		}
 		if !slices.Equal(regions, tc.regions) {

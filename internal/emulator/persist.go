@@ -56,6 +56,8 @@ func (e *Emulator) mutate(fn func(st *state)) error {
 func (e *Emulator) mutateAll(fn func(st *state), snap bool) error {
 	e.mu.Lock()
 	fn(e.st)
+	e.replDue.Store(1) // the queue may have changed: look
+
 	c, err := e.prepareCommit(nil, snap)
 	if err != nil || c == nil {
 		e.mu.Unlock()

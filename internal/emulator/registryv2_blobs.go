@@ -242,7 +242,7 @@ func (e *Emulator) serveUploadStart(w http.ResponseWriter, r *http.Request, c re
 	mounted := false
 	var size int64
 	if !e.registryCall(w, r, c, "InitiateLayerUpload", false, func(req *request, reg *Registry) error {
-		repo, err := findRepository(req, reg, nil, &rt.name)
+		repo, err := pushRepository(req, reg, rt.name)
 		if err != nil {
 			return err
 		}

@@ -55,6 +55,9 @@ func setDigestHeaders(w http.ResponseWriter, digest string) {
 // serveManifestGet answers GET and HEAD of a manifest by tag or digest. A GET
 // is a pull (BatchGetImage: lastRecordedPullTime); a HEAD reads only.
 func (e *Emulator) serveManifestGet(w http.ResponseWriter, r *http.Request, c registryCaller, rt registryRoute) {
+	if !e.pullThroughCache(w, r, c, rt) {
+		return
+	}
 	get := r.Method == http.MethodGet
 	op := "BatchGetImage"
 	var manifest, mediaType, digest string
@@ -139,7 +142,7 @@ func (e *Emulator) serveManifestPut(w http.ResponseWriter, r *http.Request, c re
 	manifest := string(body)
 	var digest, subject string
 	ok := e.registryCall(w, r, c, "PutImage", false, func(req *request, reg *Registry) error {
-		repo, err := findRepository(req, reg, nil, &rt.name)
+		repo, err := pushRepository(req, reg, rt.name)
 		if err != nil {
 			return err
 		}
@@ -192,6 +195,7 @@ func (e *Emulator) serveManifestDelete(w http.ResponseWriter, r *http.Request, c
 			// Assumption: ECR's BatchDeleteImage failure, as a conflict.
 			return ociErr(http.StatusConflict, "DENIED", reasonReferencedByList)
 		}
+		replicateRemoval(req, reg, rm)
 		return nil
 	})
 	if ok {

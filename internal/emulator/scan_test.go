@@ -209,3 +209,36 @@ func TestScanOnPush(t *testing.T) {
 		})
 	}
 }
+
+// TestScanImageSizeExceeded: the scan of an image larger than a scan covers
+// ends IMAGE_SIZE_EXCEEDED, with no findings.
+func TestScanImageSizeExceeded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, _ := newClient(t, emulator.WithTransitionDelay(0))
+	if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("big"),
+		ImageScanningConfiguration: &types.ImageScanningConfiguration{ScanOnPush: true}}); err != nil {
+		t.Fatal(err)
+	}
+	// A foreign layer (with urls) need not be uploaded: its size is what
+	// the manifest says.
+	config := "big-config"
+	manifest := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",`+
+		`"config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":%q,"size":%d},`+
+		`"layers":[{"mediaType":"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip","digest":"sha256:%064d","size":%d,"urls":["https://example.com/layer"]}]}`,
+		remember(config), len(config), 1, int64(11)<<30)
+	uploadLayer(t, c, "big", config, 20<<20)
+	if _, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("big"), ImageManifest: aws.String(manifest),
+		ImageTag: aws.String("v1")}); err != nil {
+		t.Fatal(err)
+	}
+	id := &types.ImageIdentifier{ImageTag: aws.String("v1")}
+	f, err := c.DescribeImageScanFindings(ctx, &ecr.DescribeImageScanFindingsInput{RepositoryName: aws.String("big"), ImageId: id})
+	if err != nil || f.ImageScanStatus.Status != types.ScanStatusImageSizeExceeded || f.ImageScanFindings != nil {
+		t.Fatalf("scan of an 11 GiB image: %+v %v", f, err)
+	}
+	d := describeOne(t, c, "big", *id)
+	if d.ImageScanStatus.Status != types.ScanStatusImageSizeExceeded || d.ImageScanFindingsSummary != nil {
+		t.Fatalf("DescribeImages: %+v", d.ImageScanStatus)
+	}
+}

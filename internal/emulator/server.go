@@ -100,6 +100,9 @@ func (e *Emulator) dispatch(op operation, req *request) (out any, err error) {
 		}
 	}()
 	if op.readOnly {
+		if e.replicationDue() {
+			e.runReplications()
+		}
 		e.mu.RLock()
 		defer e.mu.RUnlock()
 		return op.fn(req, e.st.registry(req.account, req.region, false))
@@ -128,10 +131,11 @@ func (e *Emulator) write(op operation, req *request) (out any, c *commit, err er
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.touched = map[string]map[string]struct{}{}
+	replicated := e.replicateDue() // before the operation, as if done when due
 	out, err = op.fn(req, e.st.registry(req.account, req.region, true))
 	touched := e.touched
 	e.touched = nil
-	if err != nil && !req.keepOnError {
+	if err != nil && !req.keepOnError && replicated == 0 {
 		return out, nil, err
 	}
 	c, cerr := e.prepareCommit(touched, true)

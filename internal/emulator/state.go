@@ -48,6 +48,9 @@ type Registry struct {
 	AccountSettings  map[string]string                      `json:"accountSettings"`
 	Signing          *SigningConfiguration                  `json:"signing,omitempty"`
 	Exclusions       map[string]*PullTimeUpdateExclusion    `json:"exclusions"`
+	// Replications are the replications queued and not yet done
+	// (replication.go).
+	Replications []*PendingReplication `json:"replications,omitempty"`
 }
 
 func newRegistry(account, region string) *Registry {
@@ -155,6 +158,9 @@ type Image struct {
 	LastArchivedAt       *Time      `json:"lastArchivedAt,omitempty"`
 	LastActivatedAt      *Time      `json:"lastActivatedAt,omitempty"`
 	Scan                 *ImageScan `json:"scan,omitempty"`
+	// Replication is what the replications of the image's pushes did, per
+	// destination (replication.go).
+	Replication string `json:"replication,omitempty"`
 
 	// refs is derived from Manifest, never persisted: see references.
 	refs *imageRefs
@@ -228,6 +234,7 @@ type ReplicationConfiguration struct {
 type ReplicationRule struct {
 	Destinations      []ReplicationDestination `json:"destinations"`
 	RepositoryFilters []RepositoryFilter       `json:"repositoryFilters,omitempty"`
+	DeleteReplication *DeleteReplication       `json:"deleteReplication,omitempty"`
 }
 
 // ReplicationDestination is a target registry.

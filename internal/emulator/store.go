@@ -472,6 +472,7 @@ func (e *Emulator) AttachStore(s Store) (loaded bool, err error) {
 	}
 	if found {
 		e.st = st
+		e.replDue.Store(1)
 	}
 	e.saved = newSaved()
 	var b *Batch // loaded: the saved view is what was loaded, nothing to write
