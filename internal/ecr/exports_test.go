@@ -165,3 +165,14 @@ var (
 	IsArtifact      = isArtifact
 	SortNewestFirst = sortNewestFirst
 )
+
+// ---- pull-through cache rule ----
+
+var (
+	FindPullThroughCacheRuleByPrefix = findPullThroughCacheRuleByPrefix
+	UpstreamRegistryOf               = upstreamRegistryOf
+)
+
+// ---- repository creation template ----
+
+var FindRepositoryCreationTemplateByPrefix = findRepositoryCreationTemplateByPrefix

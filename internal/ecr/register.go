@@ -15,6 +15,8 @@ func Resources() []func() resource.Resource {
 		NewRepositoryResource,
 		NewRepositoryPolicyResource,
 		NewLifecyclePolicyResource,
+		NewPullThroughCacheRuleResource,
+		NewRepositoryCreationTemplateResource,
 		NewRegistryPolicyResource,
 		NewRegistryScanningConfigurationResource,
 	}
@@ -26,6 +28,10 @@ func DataSources() []func() datasource.DataSource {
 		NewRepositoryDataSource,
 		NewRepositoriesDataSource,
 		NewLifecyclePolicyDocumentDataSource,
+		NewPullThroughCacheRuleDataSource,
+		NewPullThroughCacheRulesDataSource,
+		NewRepositoryCreationTemplateDataSource,
+		NewRepositoryCreationTemplatesDataSource,
 		NewRegistryPolicyDataSource,
 		NewRegistryScanningConfigurationDataSource,
 		NewImageDataSource,
@@ -47,6 +53,8 @@ func ListResources() []func() list.ListResource {
 		NewRepositoryListResource,
 		NewRepositoryPolicyListResource,
 		NewLifecyclePolicyListResource,
+		NewPullThroughCacheRuleListResource,
+		NewRepositoryCreationTemplateListResource,
 	}
 }
 
