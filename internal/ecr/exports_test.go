@@ -160,3 +160,21 @@ func RepositorySnapshots(client *awssdkecr.Client) int {
 	defer b.mu.Unlock()
 	return b.snapshots
 }
+
+// ---- images ----
+
+var (
+	IsArtifact      = isArtifact
+	SortNewestFirst = sortNewestFirst
+)
+
+// ---- pull-through cache rule ----
+
+var (
+	FindPullThroughCacheRuleByPrefix = findPullThroughCacheRuleByPrefix
+	UpstreamRegistryOf               = upstreamRegistryOf
+)
+
+// ---- repository creation template ----
+
+var FindRepositoryCreationTemplateByPrefix = findRepositoryCreationTemplateByPrefix

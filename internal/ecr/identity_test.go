@@ -43,6 +43,9 @@ type testIdentityType struct {
 	awsState func(name, region string) string
 	// moved checks the state moved from awsState.
 	moved func(t *testing.T, p *protoProvider, name string, attrs map[string]tftypes.Value)
+	// badKeyError is the error of an import ID that is no key
+	// ("Not_A_Repository"); empty for a repository name's.
+	badKeyError string
 }
 
 // skipOn reports whether the tests that call backend b leave the type out.
@@ -313,6 +316,82 @@ var testIdentityTypes = []testIdentityType{
 			}
 		},
 	},
+	{
+		typeName: "ecr_pull_through_cache_rule", awsType: "aws_ecr_pull_through_cache_rule", key: "ecr_repository_prefix",
+		create: func(ctx context.Context, client *awsecr.Client, name string) error {
+			_, err := client.CreatePullThroughCacheRule(ctx, &awsecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String(name),
+				UpstreamRegistryUrl: aws.String("registry-1.docker.io"), CredentialArn: aws.String(testPTCCredential1)})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["upstream_registry"] != "docker-hub" || state["credential_arn"] != testPTCCredential1 ||
+				state["upstream_repository_prefix"] != "ROOT" || state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(`{"credential_arn":%q,"custom_role_arn":"","ecr_repository_prefix":%q,"id":%q,"region":%q,`+
+				`"registry_id":%q,"upstream_registry_url":"registry-1.docker.io","upstream_repository_prefix":""}`,
+				testPTCCredential1, name, name, region, acctest.AccountID)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for attr, want := range map[string]string{
+				"ecr_repository_prefix": fmt.Sprintf("%q", name), "id": fmt.Sprintf("%q", name),
+				"credential_arn": fmt.Sprintf("%q", testPTCCredential1), "custom_role_arn": "null",
+				// Derived from the URL (hashicorp/aws does not store it); ECR's default prefix.
+				"upstream_registry": `"docker-hub"`, "upstream_repository_prefix": `"ROOT"`,
+				"registry_id": fmt.Sprintf("%q", acctest.AccountID), "timeouts": "null",
+			} {
+				if got := jsonOf(t, attrs[attr]); got != want {
+					t.Errorf("moved %s = %s, want %s", attr, got, want)
+				}
+			}
+		},
+		badKeyError: "is not a pull through cache rule prefix",
+	},
+	{
+		typeName: "ecr_repository_creation_template", awsType: "aws_ecr_repository_creation_template", key: "prefix",
+		create: func(ctx context.Context, client *awsecr.Client, name string) error {
+			_, err := client.CreateRepositoryCreationTemplate(ctx, &awsecr.CreateRepositoryCreationTemplateInput{Prefix: aws.String(name),
+				AppliedFor: []awstypes.RCTAppliedFor{awstypes.RCTAppliedForReplication}, LifecyclePolicy: aws.String(testLifecycleTwoRules),
+				ImageTagMutability: awstypes.ImageTagMutabilityImmutable})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["image_tag_mutability"] != "IMMUTABLE" || state["lifecycle_policy"] == "" || state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(`{"applied_for":["REPLICATION"],"custom_role_arn":"","description":"d",`+
+				`"encryption_configuration":[{"encryption_type":"AES256","kms_key":""}],"id":%q,"image_tag_mutability":"MUTABLE",`+
+				`"image_tag_mutability_exclusion_filter":[],"lifecycle_policy":%q,"prefix":%q,"region":%q,"registry_id":%q,`+
+				`"repository_policy":"","resource_tags":{"team":"a"}}`, name, testLifecycleTwoRules, name, region, acctest.AccountID)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for attr, want := range map[string]string{
+				"prefix": fmt.Sprintf("%q", name), "id": fmt.Sprintf("%q", name),
+				"description": `"d"`, "custom_role_arn": "null", "repository_policy": "null",
+				// hashicorp/aws always stores the default encryption: dropped, as for a template created here.
+				"encryption_configuration": "[]", "image_tag_mutability": `"MUTABLE"`,
+				"resource_tags": `{"team":"a"}`, "registry_id": fmt.Sprintf("%q", acctest.AccountID), "timeouts": "null",
+			} {
+				if got := jsonOf(t, attrs[attr]); got != want {
+					t.Errorf("moved %s = %s, want %s", attr, got, want)
+				}
+			}
+			if attrs["lifecycle_policy"].IsNull() {
+				t.Error("moved lifecycle_policy is null")
+			}
+			applied := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{tftypes.NewValue(tftypes.String, "REPLICATION")})
+			if !attrs["applied_for"].Equal(applied) {
+				t.Errorf("moved applied_for = %s", attrs["applied_for"])
+			}
+		},
+		badKeyError: "is not a repository creation template prefix",
+	},
 }
 
 // Every resource type has an identity: its key (required for import),
@@ -435,6 +514,9 @@ func TestResourceIdentity_importRefused(t *testing.T) {
 		badKey := "is not a repository name"
 		if tc.singleton() {
 			badKey = "is not an account id"
+		}
+		if tc.badKeyError != "" {
+			badKey = tc.badKeyError
 		}
 		for _, c := range []struct {
 			req  *tfprotov6.ImportResourceStateRequest
