@@ -111,6 +111,7 @@ var (
 	FindRegistryScanningConfiguration = findRegistryScanningConfiguration
 	FindReplicationConfiguration      = findReplicationConfiguration
 	FindSigningConfiguration          = findSigningConfiguration
+	ParseReplicationRule              = parseReplicationRule
 )
 
 // ---- repository ----

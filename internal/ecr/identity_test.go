@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
+	"github.com/ecrkit/terraform-provider-ecr/internal/ecr"
 )
 
 // testIdentityType is one resource type in the identity tests.
@@ -46,6 +47,9 @@ type testIdentityType struct {
 	// badKeyError is the error of an import ID that is no key
 	// ("Not_A_Repository"); empty for a repository name's.
 	badKeyError string
+	// nameFor, when set, turns a random name into the key of an object
+	// (a type whose key is not a plain name).
+	nameFor func(random string) string
 }
 
 // skipOn reports whether the tests that call backend b leave the type out.
@@ -70,6 +74,9 @@ func (tc testIdentityType) stateKey() string {
 func (tc testIdentityType) objectName(prefix, account string) string {
 	if tc.singleton() {
 		return account
+	}
+	if tc.nameFor != nil {
+		return tc.nameFor(acctest.RandomName(prefix))
 	}
 	return acctest.RandomName(prefix)
 }
@@ -270,6 +277,29 @@ var testIdentityTypes = []testIdentityType{
 				}
 			}
 		},
+	},
+	{
+		// The key is the rule as canonical JSON; the random name is its
+		// repository filter.
+		typeName: "ecr_replication_rule", key: "id", needsEmulator: true,
+		nameFor: func(random string) string {
+			return `{"destinations":[{"region":"us-east-1","registryId":"` + acctest.AccountID + `"}],"repositoryFilters":["` + random + `"]}`
+		},
+		create: func(ctx context.Context, client *awsecr.Client, name string) error {
+			rule, err := ecr.ParseReplicationRule(name)
+			if err != nil {
+				return err
+			}
+			_, err = client.PutReplicationConfiguration(ctx, &awsecr.PutReplicationConfigurationInput{
+				ReplicationConfiguration: &awstypes.ReplicationConfiguration{Rules: []awstypes.ReplicationRule{rule}}})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		badKeyError: "is not a replication rule as JSON",
 	},
 	{
 		typeName: "ecr_signing_configuration", key: "",
@@ -558,6 +588,9 @@ func TestResourceIdentity_readGone(t *testing.T) {
 			attrs[name] = tftypes.NewValue(at, nil)
 		}
 		name := "gone-repo"
+		if tc.nameFor != nil {
+			name = tc.nameFor(name)
+		}
 		if tc.singleton() {
 			// A Region no other test uses: moto's registries are shared.
 			name = b.AccountID

@@ -21,6 +21,7 @@ func Resources() []func() resource.Resource {
 		NewRegistryScanningConfigurationResource,
 		NewReplicationConfigurationResource,
 		NewSigningConfigurationResource,
+		NewReplicationRuleResource,
 	}
 }
 
