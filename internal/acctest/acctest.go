@@ -34,7 +34,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
@@ -55,9 +54,10 @@ const (
 	backendAWS      = "aws"
 )
 
-// ProtoV6ProviderFactories serves the provider in-process.
+// ProtoV6ProviderFactories serves the provider in-process, as main.go
+// does (provider.NewServer).
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"ecr": providerserver.NewProtocol6WithError(provider.New("acctest")()),
+	"ecr": func() (tfprotov6.ProviderServer, error) { return provider.NewServer("acctest")(), nil },
 }
 
 // Backend is one ECR endpoint a test runs against.

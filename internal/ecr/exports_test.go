@@ -104,6 +104,13 @@ func JSONDocumentAttributes(ctx context.Context) map[string]bool {
 	return found
 }
 
+// ---- registry singletons ----
+
+var (
+	FindRegistryPolicy                = findRegistryPolicy
+	FindRegistryScanningConfiguration = findRegistryScanningConfiguration
+)
+
 // ---- repository ----
 
 var (
@@ -151,3 +158,21 @@ func RepositorySnapshots(client *awssdkecr.Client) int {
 	defer b.mu.Unlock()
 	return b.snapshots
 }
+
+// ---- images ----
+
+var (
+	IsArtifact      = isArtifact
+	SortNewestFirst = sortNewestFirst
+)
+
+// ---- pull-through cache rule ----
+
+var (
+	FindPullThroughCacheRuleByPrefix = findPullThroughCacheRuleByPrefix
+	UpstreamRegistryOf               = upstreamRegistryOf
+)
+
+// ---- repository creation template ----
+
+var FindRepositoryCreationTemplateByPrefix = findRepositoryCreationTemplateByPrefix

@@ -45,12 +45,16 @@ func testAccPreviewImages(t *testing.T, b *acctest.Backend, repository string) m
 	return digests
 }
 
+// testAccPreviewNeedsEmulator: moto has no lifecycle policy preview.
+const testAccPreviewNeedsEmulator = "lifecycle policy preview: moto 5.2 answers StartLifecyclePolicyPreview and GetLifecyclePolicyPreview with 500"
+
 // TestAccLifecyclePolicyPreviewAction_trigger: an action_trigger runs the
 // preview after the lifecycle policy is created, and its messages name
 // each image the policy would expire; -invoke runs it on demand with
 // another policy; nothing is deleted.
 func TestAccLifecyclePolicyPreviewAction_trigger(t *testing.T) {
 	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, testAccPreviewNeedsEmulator)
 	acctest.SkipBelowTerraform(t, tfversion.Version1_14_0)
 	t.Parallel()
 	rName := acctest.RandomName("tf-acc-preview")
@@ -132,6 +136,7 @@ func expectPreview(t *testing.T, out, repository, what string, expiring []string
 // fails with what to do; an invalid `policy` fails before anything runs.
 func TestAccLifecyclePolicyPreviewAction_errors(t *testing.T) {
 	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, testAccPreviewNeedsEmulator)
 	acctest.SkipBelowTerraform(t, tfversion.Version1_14_0)
 	t.Parallel()
 	rName := acctest.RandomName("tf-acc-preview")

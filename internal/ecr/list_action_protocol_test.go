@@ -85,6 +85,7 @@ func TestRepositoryList_protocol(t *testing.T) {
 // name each image the policy would expire, then the counts.
 func TestLifecyclePolicyPreviewAction_protocol(t *testing.T) {
 	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, testAccPreviewNeedsEmulator)
 	p := newProtoProvider(t, b)
 	ctx := context.Background()
 	if _, err := b.Client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String("svc")}); err != nil {

@@ -4,6 +4,7 @@ package ecr
 import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
@@ -14,6 +15,10 @@ func Resources() []func() resource.Resource {
 		NewRepositoryResource,
 		NewRepositoryPolicyResource,
 		NewLifecyclePolicyResource,
+		NewPullThroughCacheRuleResource,
+		NewRepositoryCreationTemplateResource,
+		NewRegistryPolicyResource,
+		NewRegistryScanningConfigurationResource,
 	}
 }
 
@@ -23,6 +28,22 @@ func DataSources() []func() datasource.DataSource {
 		NewRepositoryDataSource,
 		NewRepositoriesDataSource,
 		NewLifecyclePolicyDocumentDataSource,
+		NewPullThroughCacheRuleDataSource,
+		NewPullThroughCacheRulesDataSource,
+		NewRepositoryCreationTemplateDataSource,
+		NewRepositoryCreationTemplatesDataSource,
+		NewRegistryPolicyDataSource,
+		NewRegistryScanningConfigurationDataSource,
+		NewImageDataSource,
+		NewImagesDataSource,
+		NewAuthorizationTokenDataSource,
+	}
+}
+
+// EphemeralResources lists every ephemeral resource of the provider.
+func EphemeralResources() []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewAuthorizationTokenEphemeralResource,
 	}
 }
 
@@ -32,6 +53,8 @@ func ListResources() []func() list.ListResource {
 		NewRepositoryListResource,
 		NewRepositoryPolicyListResource,
 		NewLifecyclePolicyListResource,
+		NewPullThroughCacheRuleListResource,
+		NewRepositoryCreationTemplateListResource,
 	}
 }
 
