@@ -100,6 +100,12 @@ func isRegistryPolicyNotFound(err error) bool {
 	return ok
 }
 
+// isSigningConfigurationNotFound reports whether err is ECR's SigningConfigurationNotFoundException.
+func isSigningConfigurationNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.SigningConfigurationNotFoundException](err)
+	return ok
+}
+
 // isImageNotFound reports whether err is ECR's ImageNotFoundException.
 func isImageNotFound(err error) bool {
 	_, ok := errors.AsType[*awstypes.ImageNotFoundException](err)

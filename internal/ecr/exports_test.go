@@ -109,6 +109,8 @@ func JSONDocumentAttributes(ctx context.Context) map[string]bool {
 var (
 	FindRegistryPolicy                = findRegistryPolicy
 	FindRegistryScanningConfiguration = findRegistryScanningConfiguration
+	FindReplicationConfiguration      = findReplicationConfiguration
+	FindSigningConfiguration          = findSigningConfiguration
 )
 
 // ---- repository ----

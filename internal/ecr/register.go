@@ -19,6 +19,8 @@ func Resources() []func() resource.Resource {
 		NewRepositoryCreationTemplateResource,
 		NewRegistryPolicyResource,
 		NewRegistryScanningConfigurationResource,
+		NewReplicationConfigurationResource,
+		NewSigningConfigurationResource,
 	}
 }
 
@@ -34,6 +36,8 @@ func DataSources() []func() datasource.DataSource {
 		NewRepositoryCreationTemplatesDataSource,
 		NewRegistryPolicyDataSource,
 		NewRegistryScanningConfigurationDataSource,
+		NewRegistryDataSource,
+		NewSigningConfigurationDataSource,
 		NewImageDataSource,
 		NewImagesDataSource,
 		NewAuthorizationTokenDataSource,
