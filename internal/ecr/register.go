@@ -16,6 +16,7 @@ func Resources() []func() resource.Resource {
 		NewLifecyclePolicyResource,
 		NewPullThroughCacheRuleResource,
 		NewRepositoryCreationTemplateResource,
+		NewAccountSettingResource,
 		NewRegistryPolicyResource,
 		NewRegistryScanningConfigurationResource,
 	}
@@ -31,6 +32,8 @@ func DataSources() []func() datasource.DataSource {
 		NewPullThroughCacheRulesDataSource,
 		NewRepositoryCreationTemplateDataSource,
 		NewRepositoryCreationTemplatesDataSource,
+		NewAccountSettingDataSource,
+		NewAccountSettingsDataSource,
 		NewRegistryPolicyDataSource,
 		NewRegistryScanningConfigurationDataSource,
 	}
