@@ -169,3 +169,7 @@ func (c *CLI) ExpectEmptyPlan() {
 		c.t.Fatalf("the plan is not empty (or failed): %v", err)
 	}
 }
+
+// Setenv adds environment variables (KEY=value) to the CLI's runs, such as
+// TF_LOG and TF_LOG_PATH.
+func (c *CLI) Setenv(kv ...string) { c.env = append(c.env, kv...) }

@@ -99,3 +99,9 @@ func isRegistryPolicyNotFound(err error) bool {
 	_, ok := errors.AsType[*awstypes.RegistryPolicyNotFoundException](err)
 	return ok
 }
+
+// isImageNotFound reports whether err is ECR's ImageNotFoundException.
+func isImageNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.ImageNotFoundException](err)
+	return ok
+}

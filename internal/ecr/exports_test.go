@@ -159,6 +159,13 @@ func RepositorySnapshots(client *awssdkecr.Client) int {
 	return b.snapshots
 }
 
+// ---- images ----
+
+var (
+	IsArtifact      = isArtifact
+	SortNewestFirst = sortNewestFirst
+)
+
 // ---- pull-through cache rule ----
 
 var (

@@ -4,6 +4,7 @@ package ecr
 import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
@@ -36,6 +37,16 @@ func DataSources() []func() datasource.DataSource {
 		NewAccountSettingsDataSource,
 		NewRegistryPolicyDataSource,
 		NewRegistryScanningConfigurationDataSource,
+		NewImageDataSource,
+		NewImagesDataSource,
+		NewAuthorizationTokenDataSource,
+	}
+}
+
+// EphemeralResources lists every ephemeral resource of the provider.
+func EphemeralResources() []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewAuthorizationTokenEphemeralResource,
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -21,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	ecrres "github.com/ecrkit/terraform-provider-ecr/internal/ecr"
+	"github.com/ecrkit/terraform-provider-ecr/internal/functions"
 )
 
 // New returns the provider factory for a version (set at build time).
@@ -36,9 +39,11 @@ type ecrProvider struct {
 }
 
 var (
-	_ provider.ProviderWithConfigValidators = (*ecrProvider)(nil)
-	_ provider.ProviderWithListResources    = (*ecrProvider)(nil)
-	_ provider.ProviderWithActions          = (*ecrProvider)(nil)
+	_ provider.ProviderWithConfigValidators   = (*ecrProvider)(nil)
+	_ provider.ProviderWithListResources      = (*ecrProvider)(nil)
+	_ provider.ProviderWithActions            = (*ecrProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*ecrProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*ecrProvider)(nil)
 )
 
 func (p *ecrProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -70,6 +75,14 @@ func (p *ecrProvider) ListResources(_ context.Context) []func() list.ListResourc
 
 func (p *ecrProvider) Actions(_ context.Context) []func() action.Action {
 	return ecrres.Actions()
+}
+
+func (p *ecrProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return ecrres.EphemeralResources()
+}
+
+func (p *ecrProvider) Functions(_ context.Context) []func() function.Function {
+	return functions.All()
 }
 
 func (p *ecrProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
