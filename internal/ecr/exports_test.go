@@ -188,3 +188,7 @@ func FindAccountSettingByName(ctx context.Context, client *awssdkecr.Client, nam
 	}
 	return &v, nil
 }
+
+// ---- pull-time update exclusion ----
+
+var FindPullTimeUpdateExclusionByARN = findPullTimeUpdateExclusionByARN

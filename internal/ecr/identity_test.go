@@ -367,6 +367,30 @@ var testIdentityTypes = []testIdentityType{
 			}
 		},
 	},
+	{
+		typeName: "ecr_pull_time_update_exclusion", awsType: "aws_ecr_pull_time_update_exclusion", key: "principal_arn",
+		fixedName: testExclusionPrincipal, identityAtRead: true, badKeyError: "is not the ARN of an IAM user or role",
+		create: func(ctx context.Context, client *awsecr.Client, name string) error {
+			_, err := client.RegisterPullTimeUpdateExclusion(ctx, &awsecr.RegisterPullTimeUpdateExclusionInput{PrincipalArn: aws.String(name)})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["principal_arn"] != testExclusionPrincipal {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(`{"id":%q,"region":%q,"principal_arn":%q}`, name, region, name)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for attr, want := range map[string]string{"id": fmt.Sprintf("%q", name), "principal_arn": fmt.Sprintf("%q", name), "timeouts": "null"} {
+				if got := jsonOf(t, attrs[attr]); got != want {
+					t.Errorf("moved %s = %s, want %s", attr, got, want)
+				}
+			}
+		},
+	},
 }
 
 // Every resource type has an identity: its key (required for import),

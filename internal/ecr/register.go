@@ -18,6 +18,7 @@ func Resources() []func() resource.Resource {
 		NewPullThroughCacheRuleResource,
 		NewRepositoryCreationTemplateResource,
 		NewAccountSettingResource,
+		NewPullTimeUpdateExclusionResource,
 		NewRegistryPolicyResource,
 		NewRegistryScanningConfigurationResource,
 	}
@@ -35,6 +36,7 @@ func DataSources() []func() datasource.DataSource {
 		NewRepositoryCreationTemplatesDataSource,
 		NewAccountSettingDataSource,
 		NewAccountSettingsDataSource,
+		NewPullTimeUpdateExclusionsDataSource,
 		NewRegistryPolicyDataSource,
 		NewRegistryScanningConfigurationDataSource,
 		NewImageDataSource,
@@ -58,6 +60,7 @@ func ListResources() []func() list.ListResource {
 		NewLifecyclePolicyListResource,
 		NewPullThroughCacheRuleListResource,
 		NewRepositoryCreationTemplateListResource,
+		NewPullTimeUpdateExclusionListResource,
 	}
 }
 
