@@ -111,3 +111,15 @@ func isImageNotFound(err error) bool {
 	_, ok := errors.AsType[*awstypes.ImageNotFoundException](err)
 	return ok
 }
+
+// isExclusionNotFound reports whether err is ECR's ExclusionNotFoundException.
+func isExclusionNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.ExclusionNotFoundException](err)
+	return ok
+}
+
+// isExclusionAlreadyExists reports whether err is ECR's ExclusionAlreadyExistsException.
+func isExclusionAlreadyExists(err error) bool {
+	_, ok := errors.AsType[*awstypes.ExclusionAlreadyExistsException](err)
+	return ok
+}

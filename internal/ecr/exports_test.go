@@ -179,3 +179,19 @@ var (
 // ---- repository creation template ----
 
 var FindRepositoryCreationTemplateByPrefix = findRepositoryCreationTemplateByPrefix
+
+// ---- account setting ----
+
+// FindAccountSettingByName is the finder of account settings, in the shape
+// of the other finders.
+func FindAccountSettingByName(ctx context.Context, client *awssdkecr.Client, name string) (*string, error) {
+	v, err := findAccountSettingByName(ctx, client, name)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// ---- pull-time update exclusion ----
+
+var FindPullTimeUpdateExclusionByARN = findPullTimeUpdateExclusionByARN

@@ -6,6 +6,7 @@ package ecr_test
 // (the local CLI) has no identity, and moves need hashicorp/aws.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -50,6 +51,12 @@ type testIdentityType struct {
 	// nameFor, when set, turns a random name into the key of an object
 	// (a type whose key is not a plain name).
 	nameFor func(random string) string
+	// fixedName is the name of every object of a type whose objects have
+	// fixed names (an account setting); "" for types that take any name.
+	fixedName string
+	// identityAtRead: hashicorp/aws's state lacks the account, so the move
+	// sets no identity and the first Read does.
+	identityAtRead bool
 }
 
 // skipOn reports whether the tests that call backend b leave the type out.
@@ -72,6 +79,9 @@ func (tc testIdentityType) stateKey() string {
 // objectName is a fresh name for an object of the type: a random one, or
 // a singleton's account id.
 func (tc testIdentityType) objectName(prefix, account string) string {
+	if tc.fixedName != "" {
+		return tc.fixedName
+	}
 	if tc.singleton() {
 		return account
 	}
@@ -422,6 +432,56 @@ var testIdentityTypes = []testIdentityType{
 		},
 		badKeyError: "is not a repository creation template prefix",
 	},
+	{
+		typeName: "ecr_account_setting", awsType: "aws_ecr_account_setting", key: "name",
+		fixedName: "BLOB_MOUNTING", neverGone: true, badKeyError: "is not an ECR account setting", identityAtRead: true,
+		create: func(ctx context.Context, client *awsecr.Client, name string) error {
+			_, err := client.PutAccountSetting(ctx, &awsecr.PutAccountSettingInput{Name: aws.String(name), Value: aws.String("ENABLED")})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["value"] != "ENABLED" {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(`{"id":%q,"name":%q,"region":%q,"value":"ENABLED"}`, name, name, region)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for attr, want := range map[string]string{
+				"id": fmt.Sprintf("%q", name), "name": fmt.Sprintf("%q", name), "value": `"ENABLED"`, "timeouts": "null",
+			} {
+				if got := jsonOf(t, attrs[attr]); got != want {
+					t.Errorf("moved %s = %s, want %s", attr, got, want)
+				}
+			}
+		},
+	},
+	{
+		typeName: "ecr_pull_time_update_exclusion", awsType: "aws_ecr_pull_time_update_exclusion", key: "principal_arn",
+		fixedName: testExclusionPrincipal, identityAtRead: true, badKeyError: "is not the ARN of an IAM user or role",
+		create: func(ctx context.Context, client *awsecr.Client, name string) error {
+			_, err := client.RegisterPullTimeUpdateExclusion(ctx, &awsecr.RegisterPullTimeUpdateExclusionInput{PrincipalArn: aws.String(name)})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["principal_arn"] != testExclusionPrincipal {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(`{"id":%q,"region":%q,"principal_arn":%q}`, name, region, name)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for attr, want := range map[string]string{"id": fmt.Sprintf("%q", name), "principal_arn": fmt.Sprintf("%q", name), "timeouts": "null"} {
+				if got := jsonOf(t, attrs[attr]); got != want {
+					t.Errorf("moved %s = %s, want %s", attr, got, want)
+				}
+			}
+		},
+	},
 }
 
 // Every resource type has an identity: its key (required for import),
@@ -587,7 +647,7 @@ func TestResourceIdentity_readGone(t *testing.T) {
 		for name, at := range typ.AttributeTypes {
 			attrs[name] = tftypes.NewValue(at, nil)
 		}
-		name := "gone-repo"
+		name := cmp.Or(tc.fixedName, "gone-repo")
 		if tc.nameFor != nil {
 			name = tc.nameFor(name)
 		}
@@ -653,7 +713,9 @@ func TestResourceMoveState_fromAWS(t *testing.T) {
 					t.Fatal("no identity after the move")
 				}
 				wantID := tc.identity(name, acctest.AccountID, region)
-				if id := decodeStrings(t, p.identityType(tc.typeName), resp.TargetIdentity.IdentityData); fmt.Sprint(id) != fmt.Sprint(wantID) {
+				if id := decodeStrings(t, p.identityType(tc.typeName), resp.TargetIdentity.IdentityData); tc.identityAtRead && len(id) != 0 {
+					t.Errorf("moved identity = %v, want none (the first Read sets it)", id)
+				} else if !tc.identityAtRead && fmt.Sprint(id) != fmt.Sprint(wantID) {
 					t.Errorf("moved identity = %v, want %v", id, wantID)
 				}
 
@@ -670,6 +732,9 @@ func TestResourceMoveState_fromAWS(t *testing.T) {
 				requireNoDiags(t, read.Diagnostics)
 				if s := decodeStrings(t, p.resourceType(tc.typeName), read.NewState); s[tc.stateKey()] != name || s["region"] != region {
 					t.Errorf("read after the move in %s: state %v", region, s)
+				}
+				if id := decodeStrings(t, p.identityType(tc.typeName), read.NewIdentity.IdentityData); fmt.Sprint(id) != fmt.Sprint(wantID) {
+					t.Errorf("identity after the first read after the move = %v, want %v", id, wantID)
 				}
 			}
 

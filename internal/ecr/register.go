@@ -17,6 +17,8 @@ func Resources() []func() resource.Resource {
 		NewLifecyclePolicyResource,
 		NewPullThroughCacheRuleResource,
 		NewRepositoryCreationTemplateResource,
+		NewAccountSettingResource,
+		NewPullTimeUpdateExclusionResource,
 		NewRegistryPolicyResource,
 		NewRegistryScanningConfigurationResource,
 		NewReplicationConfigurationResource,
@@ -35,6 +37,9 @@ func DataSources() []func() datasource.DataSource {
 		NewPullThroughCacheRulesDataSource,
 		NewRepositoryCreationTemplateDataSource,
 		NewRepositoryCreationTemplatesDataSource,
+		NewAccountSettingDataSource,
+		NewAccountSettingsDataSource,
+		NewPullTimeUpdateExclusionsDataSource,
 		NewRegistryPolicyDataSource,
 		NewRegistryScanningConfigurationDataSource,
 		NewRegistryDataSource,
@@ -60,6 +65,7 @@ func ListResources() []func() list.ListResource {
 		NewLifecyclePolicyListResource,
 		NewPullThroughCacheRuleListResource,
 		NewRepositoryCreationTemplateListResource,
+		NewPullTimeUpdateExclusionListResource,
 	}
 }
 

@@ -86,7 +86,7 @@ func (r *replicationRuleResource) Schema(ctx context.Context, _ resource.SchemaR
 		rule.Blocks[name] = lb
 	}
 	rule.Blocks["timeouts"] = operationTimeouts{create: singletonWriteTimeout, update: singletonWriteTimeout,
-		delete: singletonDeleteTimeout,
+		delete:      singletonDeleteTimeout,
 		createWaits: "the writes again while other writers change the registry's replication configuration, and the wait until reads return the rule",
 		waits:       "the writes again while other writers change the registry's replication configuration"}.block(ctx)
 	resp.Schema = schema.Schema{
