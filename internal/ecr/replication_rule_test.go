@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -198,5 +199,53 @@ resource "ecr_replication_rule" "test" {
 }
 `), PlanOnly: true, ExpectError: regexp.MustCompile(`must be a registry id`)},
 		},
+	})
+}
+
+// Another process writing the configuration at the same time (no lock
+// shared with it): its writes drop the rule, and the rule writes again,
+// keeping the other's rule, until the configuration holds both.
+func TestAccReplicationRule_competingWriter(t *testing.T) {
+	const clobbers = 3
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "moto allows one replication rule")
+	ours := testAccReplicationRuleID(b, "us-east-1", "app")
+	done := make(chan error, 1)
+	testAccSingletonTest(t, b, resource.TestCase{
+		CheckDestroy: testAccCheckReplicationRuleIDs(b, testAccReplicationRuleID(b, "sa-east-1", "")),
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				// The other writer writes the rule set it read before ours
+				// was added, again and again (every 10 ms, well within the
+				// rule's first re-read), until it has dropped our rule
+				// `clobbers` times; the rule written after that stays.
+				go func() {
+					deadline := time.Now().Add(time.Minute)
+					for seen := 0; ; {
+						if time.Now().After(deadline) {
+							done <- fmt.Errorf("the other writer saw the rule %d times in a minute, want %d", seen, clobbers)
+							return
+						}
+						if testAccCheckReplicationRuleIDs(b, testAccReplicationRuleID(b, "sa-east-1", ""), ours)(nil) == nil {
+							if seen++; seen == clobbers {
+								break
+							}
+						}
+						if err := testAccPutReplicationRules(b, "sa-east-1"); err != nil {
+							done <- err
+							return
+						}
+						time.Sleep(10 * time.Millisecond)
+					}
+					done <- nil
+				}()
+			},
+			Config: testAccReplicationRuleConfig(b, "us-east-1", "app", ""),
+			Check: resource.ComposeTestCheckFunc(
+				func(*terraform.State) error { return <-done },
+				testAccCheckReplicationRuleIDs(b, testAccReplicationRuleID(b, "sa-east-1", ""), ours),
+			),
+			ConfigPlanChecks: expectEmptyPlanAfterApply(),
+		}},
 	})
 }
