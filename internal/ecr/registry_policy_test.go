@@ -151,7 +151,7 @@ resource "ecr_registry_policy" "test" {
 			Config: config,
 			Check: resource.ComposeTestCheckFunc(testAccCheckRegistryPolicyExists(b), func(*terraform.State) error {
 				if _, err := ecr.FindRegistryPolicy(acctest.Context(), b.Client); !ecr.IsNotFound(err) {
-					return fmt.Errorf("policy in the provider's Region: %v, want none", err)
+					return fmt.Errorf("policy in the provider's Region: %w, want none", err)
 				}
 				return nil
 			}),

@@ -369,7 +369,7 @@ func (d *registrySingletonDataSource[M, P]) Read(ctx context.Context, req dataso
 	b := m.base()
 	b.Region = types.StringValue(regionOf(d.Meta, region))
 	ctx = tflog.SetField(ctx, "region", b.Region.ValueString())
-	if err := d.s.read(ctx, d.Meta.ClientIn(b.Region.ValueString()), m); err != nil && !(d.s.dataSource.notFoundIsEmpty && isNotFound(err)) {
+	if err := d.s.read(ctx, d.Meta.ClientIn(b.Region.ValueString()), m); err != nil && (!d.s.dataSource.notFoundIsEmpty || !isNotFound(err)) {
 		resp.Diagnostics.AddError(fmt.Sprintf("reading %s", d.s.what), err.Error())
 		return
 	}

@@ -66,11 +66,19 @@ type replicationRuleResourceModel struct {
 
 // replicationRuleLocks serialise the read-modify-writes of one registry's
 // replication configuration inside this process, by "account/region".
-var replicationRuleLocks sync.Map
+var (
+	replicationRuleLocksMu sync.Mutex
+	replicationRuleLocks   = map[string]*sync.Mutex{}
+)
 
 func replicationRuleLock(account, region string) *sync.Mutex {
-	mu, _ := replicationRuleLocks.LoadOrStore(account+"/"+region, &sync.Mutex{})
-	return mu.(*sync.Mutex)
+	replicationRuleLocksMu.Lock()
+	defer replicationRuleLocksMu.Unlock()
+	key := account + "/" + region
+	if replicationRuleLocks[key] == nil {
+		replicationRuleLocks[key] = &sync.Mutex{}
+	}
+	return replicationRuleLocks[key]
 }
 
 func (r *replicationRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -80,7 +88,10 @@ func (r *replicationRuleResource) Metadata(_ context.Context, req resource.Metad
 func (r *replicationRuleResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	rule := replicationRuleBlock()
 	for name, b := range rule.Blocks {
-		lb := b.(schema.ListNestedBlock)
+		lb, ok := b.(schema.ListNestedBlock)
+		if !ok {
+			continue
+		}
 		lb.MarkdownDescription += " Changing it replaces the rule."
 		lb.PlanModifiers = []planmodifier.List{listplanmodifier.RequiresReplace()}
 		rule.Blocks[name] = lb
