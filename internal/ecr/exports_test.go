@@ -8,6 +8,7 @@ import (
 	"time"
 
 	awssdkecr "github.com/aws/aws-sdk-go-v2/service/ecr"
+	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -158,3 +159,13 @@ var (
 	IsArtifact      = isArtifact
 	SortNewestFirst = sortNewestFirst
 )
+
+// FindImageTagByID returns the image an ecr_image_tag's tag is on, by its
+// id (`<repository>:<tag>`).
+func FindImageTagByID(ctx context.Context, client *awssdkecr.Client, id string) (*awstypes.ImageDetail, error) {
+	repository, tag, err := parseImageTagID(id)
+	if err != nil {
+		return nil, err
+	}
+	return findImageTag(ctx, client, repository, tag)
+}

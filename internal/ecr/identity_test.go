@@ -33,6 +33,17 @@ type testIdentityType struct {
 	awsState func(name, region string) string
 	// moved checks the state moved from awsState.
 	moved func(t *testing.T, p *protoProvider, name string, attrs map[string]tftypes.Value)
+	// keyOf, when set, is the key of the object create makes for name
+	// (ecr_image_tag: `<name>:prod`); otherwise the key is name.
+	keyOf func(name string) string
+}
+
+// keyFor is the key of the object tc.create makes for name.
+func (tc testIdentityType) keyFor(name string) string {
+	if tc.keyOf == nil {
+		return name
+	}
+	return tc.keyOf(name)
 }
 
 func testIdentityCreateRepository(ctx context.Context, client *awsecr.Client, name string) error {
@@ -155,6 +166,24 @@ var testIdentityTypes = []testIdentityType{
 		awsState: testIdentityPolicyAWSState(testLifecycleTwoRules),
 		moved:    testIdentityPolicyMoved(testLifecycleTwoRules),
 	},
+	{
+		// No hashicorp/aws type to move from.
+		typeName: "ecr_image_tag", key: "id",
+		keyOf: func(name string) string { return name + ":prod" },
+		create: func(ctx context.Context, client *awsecr.Client, name string) error {
+			if _, err := client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String(name)}); err != nil {
+				return err
+			}
+			_, err := (&acctest.Backend{Client: client}).PushImage(name, "prod")
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["tag"] != "prod" || state["image_digest"] == "" || state["source_digest"] != state["image_digest"] ||
+				state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+	},
 }
 
 // Every resource type has an identity: its key (required for import),
@@ -228,23 +257,24 @@ func TestResourceIdentity_import(t *testing.T) {
 				if err := tc.create(ctx, testAccClient(b, region), name); err != nil {
 					t.Fatal(err)
 				}
-				importID := name + "@" + region
+				key := tc.keyFor(name)
+				importID := key + "@" + region
 				idRegion := region
 				if region == b.Region {
-					importID, idRegion = name, "" // the provider's Region by default
+					importID, idRegion = key, "" // the provider's Region by default
 				}
 				for how, req := range map[string]*tfprotov6.ImportResourceStateRequest{
-					"identity":  {TypeName: tc.typeName, Identity: p.identityData(t, tc.typeName, tc.key, name, b.AccountID, idRegion)},
+					"identity":  {TypeName: tc.typeName, Identity: p.identityData(t, tc.typeName, tc.key, key, b.AccountID, idRegion)},
 					"import ID": {TypeName: tc.typeName, ID: importID},
 				} {
 					read := p.importAndRead(t, req)
 					state := decodeStrings(t, p.resourceType(tc.typeName), read.NewState)
-					if state[tc.key] != name || state["id"] != name || state["region"] != region {
+					if state[tc.key] != key || state["id"] != key || state["region"] != region {
 						t.Errorf("by %s: state %s/id/region = %q/%q/%q, want %q/%q/%q", how, tc.key,
-							state[tc.key], state["id"], state["region"], name, name, region)
+							state[tc.key], state["id"], state["region"], key, key, region)
 					}
 					tc.read(t, state)
-					wantID := map[string]string{tc.key: name, "account_id": b.AccountID, "region": region}
+					wantID := map[string]string{tc.key: key, "account_id": b.AccountID, "region": region}
 					if id := decodeStrings(t, p.identityType(tc.typeName), read.NewIdentity.IdentityData); fmt.Sprint(id) != fmt.Sprint(wantID) {
 						t.Errorf("by %s: identity = %v, want %v", how, id, wantID)
 					}
@@ -303,8 +333,9 @@ func TestResourceIdentity_readGone(t *testing.T) {
 		for name, at := range typ.AttributeTypes {
 			attrs[name] = tftypes.NewValue(at, nil)
 		}
-		attrs[tc.key] = tftypes.NewValue(tftypes.String, "gone-repo")
-		attrs["id"] = tftypes.NewValue(tftypes.String, "gone-repo")
+		gone := tc.keyFor("gone-repo")
+		attrs[tc.key] = tftypes.NewValue(tftypes.String, gone)
+		attrs["id"] = tftypes.NewValue(tftypes.String, gone)
 		state := mustDynamicValue(t, typ, tftypes.NewValue(typ, attrs))
 		read, err := p.srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: tc.typeName, CurrentState: &state})
 		if err != nil {
@@ -314,7 +345,7 @@ func TestResourceIdentity_readGone(t *testing.T) {
 		if v, err := read.NewState.Unmarshal(typ); err != nil || !v.IsNull() {
 			t.Errorf("%s: state after reading a gone object = %v, %v; want null", tc.typeName, v, err)
 		}
-		if id := decodeStrings(t, p.identityType(tc.typeName), read.NewIdentity.IdentityData); id[tc.key] != "gone-repo" {
+		if id := decodeStrings(t, p.identityType(tc.typeName), read.NewIdentity.IdentityData); id[tc.key] != gone {
 			t.Errorf("%s: identity of a gone object = %v", tc.typeName, id)
 		}
 	}
@@ -342,6 +373,9 @@ func TestResourceMoveState_fromAWS(t *testing.T) {
 		return resp
 	}
 	for _, tc := range testIdentityTypes {
+		if tc.awsType == "" {
+			continue // nothing to move from
+		}
 		t.Run(tc.typeName, func(t *testing.T) {
 			for _, region := range []string{b.Region, acctest.OtherRegion} {
 				name := acctest.RandomName("moved")

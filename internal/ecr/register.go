@@ -15,6 +15,7 @@ func Resources() []func() resource.Resource {
 		NewRepositoryResource,
 		NewRepositoryPolicyResource,
 		NewLifecyclePolicyResource,
+		NewImageTagResource,
 	}
 }
 
