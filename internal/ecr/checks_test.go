@@ -177,8 +177,8 @@ func mustDynamicValue(t *testing.T, typ tftypes.Type, v tftypes.Value) tfprotov6
 	return dv
 }
 
-// identityData is an identity of typeName: its key attribute key, account
-// and region; empty values are null.
+// identityData is an identity of typeName: its key attribute key ("" for a
+// singleton, which has none), account and region; empty values are null.
 func (p *protoProvider) identityData(t *testing.T, typeName, key, value, account, region string) *tfprotov6.ResourceIdentityData {
 	t.Helper()
 	str := func(s string) tftypes.Value {
@@ -188,9 +188,11 @@ func (p *protoProvider) identityData(t *testing.T, typeName, key, value, account
 		return tftypes.NewValue(tftypes.String, s)
 	}
 	typ := p.identityType(typeName)
-	dv := mustDynamicValue(t, typ, tftypes.NewValue(typ, map[string]tftypes.Value{
-		key: str(value), "account_id": str(account), "region": str(region),
-	}))
+	attrs := map[string]tftypes.Value{"account_id": str(account), "region": str(region)}
+	if key != "" { // a singleton's identity has no key
+		attrs[key] = str(value)
+	}
+	dv := mustDynamicValue(t, typ, tftypes.NewValue(typ, attrs))
 	return &tfprotov6.ResourceIdentityData{IdentityData: &dv}
 }
 

@@ -64,6 +64,42 @@ func isLifecyclePolicyNotFound(err error) bool {
 	return ok
 }
 
+// isPullThroughCacheRuleNotFound reports whether err is ECR's PullThroughCacheRuleNotFoundException.
+func isPullThroughCacheRuleNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.PullThroughCacheRuleNotFoundException](err)
+	return ok
+}
+
+// isPullThroughCacheRuleAlreadyExists reports whether err is ECR's PullThroughCacheRuleAlreadyExistsException.
+func isPullThroughCacheRuleAlreadyExists(err error) bool {
+	_, ok := errors.AsType[*awstypes.PullThroughCacheRuleAlreadyExistsException](err)
+	return ok
+}
+
+// isTemplateNotFound reports whether err is ECR's TemplateNotFoundException.
+func isTemplateNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.TemplateNotFoundException](err)
+	return ok
+}
+
+// isTemplateAlreadyExists reports whether err is ECR's TemplateAlreadyExistsException.
+func isTemplateAlreadyExists(err error) bool {
+	_, ok := errors.AsType[*awstypes.TemplateAlreadyExistsException](err)
+	return ok
+}
+
+// isInvalidParameter reports whether err is ECR's InvalidParameterException.
+func isInvalidParameter(err error) bool {
+	_, ok := errors.AsType[*awstypes.InvalidParameterException](err)
+	return ok
+}
+
+// isRegistryPolicyNotFound reports whether err is ECR's RegistryPolicyNotFoundException.
+func isRegistryPolicyNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.RegistryPolicyNotFoundException](err)
+	return ok
+}
+
 // isImageNotFound reports whether err is ECR's ImageNotFoundException.
 func isImageNotFound(err error) bool {
 	_, ok := errors.AsType[*awstypes.ImageNotFoundException](err)

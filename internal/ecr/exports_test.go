@@ -105,6 +105,13 @@ func JSONDocumentAttributes(ctx context.Context) map[string]bool {
 	return found
 }
 
+// ---- registry singletons ----
+
+var (
+	FindRegistryPolicy                = findRegistryPolicy
+	FindRegistryScanningConfiguration = findRegistryScanningConfiguration
+)
+
 // ---- repository ----
 
 var (
@@ -169,3 +176,14 @@ func FindImageTagByID(ctx context.Context, client *awssdkecr.Client, id string) 
 	}
 	return findImageTag(ctx, client, repository, tag)
 }
+
+// ---- pull-through cache rule ----
+
+var (
+	FindPullThroughCacheRuleByPrefix = findPullThroughCacheRuleByPrefix
+	UpstreamRegistryOf               = upstreamRegistryOf
+)
+
+// ---- repository creation template ----
+
+var FindRepositoryCreationTemplateByPrefix = findRepositoryCreationTemplateByPrefix

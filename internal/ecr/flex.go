@@ -6,6 +6,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -99,6 +103,30 @@ func flattenImageScanningConfiguration(c *awstypes.ImageScanningConfiguration) [
 type exclusionFilterModel struct {
 	Filter     types.String `tfsdk:"filter"`
 	FilterType types.String `tfsdk:"filter_type"`
+}
+
+// exclusionFilterBlock is the `image_tag_mutability_exclusion_filter` block
+// (ecr_repository, ecr_repository_creation_template).
+func exclusionFilterBlock() schema.ListNestedBlock {
+	return schema.ListNestedBlock{
+		MarkdownDescription: "Up to 5 tag filters whose tags are exempt from `image_tag_mutability`; only with a `*_WITH_EXCLUSION` setting.",
+		Validators:          []validator.List{listvalidator.SizeAtMost(5)},
+		NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
+			"filter": schema.StringAttribute{
+				Required: true,
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, 128),
+					stringvalidator.RegexMatches(exclusionFilterRegexp, "must contain only letters, digits, `.`, `_`, `-` and the wildcard `*`"),
+				},
+				MarkdownDescription: "Tag pattern, 1 to 128 characters; `*` matches any characters.",
+			},
+			"filter_type": schema.StringAttribute{
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(enumStrings(awstypes.ImageTagMutabilityExclusionFilterType("").Values())...)},
+				MarkdownDescription: "`WILDCARD`.",
+			},
+		}},
+	}
 }
 
 func expandExclusionFilters(m []exclusionFilterModel) []awstypes.ImageTagMutabilityExclusionFilter {

@@ -21,6 +21,11 @@ import (
 // and `account_id` and `region`, and the resource's state has the key,
 // `id` (the key again) and `region`. Import takes either the import ID,
 // `<key>` or `<key>@<region>` (as hashicorp/aws v6), or an identity.
+//
+// A singleton (one object per registry: the registry policy, the
+// replication configuration) has no key: key is "" everywhere below. Its
+// identity is `{account_id, region}`, its state's `id` is the account id,
+// and its import ID is `<account_id>` or `<account_id>@<region>`.
 
 // identityModel is an identity read from or written to Terraform.
 type identityModel struct {
@@ -30,15 +35,18 @@ type identityModel struct {
 }
 
 // identitySchema is the identity schema of a resource whose key attribute
-// is key.
+// is key ("" for a singleton, whose identity is account and Region alone).
 func identitySchema(key, keyDescription string) identityschema.Schema {
-	return identityschema.Schema{Attributes: map[string]identityschema.Attribute{
-		key: identityschema.StringAttribute{RequiredForImport: true, Description: keyDescription},
+	s := identityschema.Schema{Attributes: map[string]identityschema.Attribute{
 		"account_id": identityschema.StringAttribute{OptionalForImport: true,
 			Description: "AWS account id of the registry; defaults to the provider's account."},
 		"region": identityschema.StringAttribute{OptionalForImport: true,
 			Description: "AWS Region of the registry; defaults to the provider's Region."},
 	}}
+	if key != "" {
+		s.Attributes[key] = identityschema.StringAttribute{RequiredForImport: true, Description: keyDescription}
+	}
+	return s
 }
 
 // setIdentity records the identity of the object a resource manages.
@@ -47,7 +55,9 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, key stri
 	if identity == nil {
 		return diags
 	}
-	diags.Append(identity.SetAttribute(ctx, path.Root(key), id.Key)...)
+	if key != "" {
+		diags.Append(identity.SetAttribute(ctx, path.Root(key), id.Key)...)
+	}
 	diags.Append(identity.SetAttribute(ctx, path.Root("account_id"), id.AccountID)...)
 	diags.Append(identity.SetAttribute(ctx, path.Root("region"), id.Region)...)
 	return diags
@@ -60,7 +70,9 @@ func getIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, key stri
 		return id, false, diags
 	}
 	var k, account, region types.String
-	diags.Append(identity.GetAttribute(ctx, path.Root(key), &k)...)
+	if key != "" {
+		diags.Append(identity.GetAttribute(ctx, path.Root(key), &k)...)
+	}
 	diags.Append(identity.GetAttribute(ctx, path.Root("account_id"), &account)...)
 	diags.Append(identity.GetAttribute(ctx, path.Root("region"), &region)...)
 	return identityModel{Key: k.ValueString(), AccountID: account.ValueString(), Region: region.ValueString()}, true, diags
@@ -107,10 +119,11 @@ func keepIdentityOnRemove(ctx context.Context, identity *tfsdk.ResourceIdentity,
 	return setIdentity(ctx, identity, key, fromState)
 }
 
-// importByIDOrIdentity imports by import ID (`<key>` or `<key>@<region>`)
-// or by identity: it sets the key attribute, `id` and, when given,
-// `region`; the Read that follows fills in the rest. validKey checks the
-// key (nil when any string is).
+// importByIDOrIdentity imports by import ID (`<key>` or `<key>@<region>`;
+// a singleton's `<account_id>` or `<account_id>@<region>`) or by identity:
+// it sets the key attribute, `id` and, when given, `region`; the Read that
+// follows fills in the rest. validKey checks the key (nil when any string
+// is, and for a singleton).
 func importByIDOrIdentity(ctx context.Context, meta *framework.Meta, key string, validKey func(string) error,
 	req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var id identityModel
@@ -118,6 +131,14 @@ func importByIDOrIdentity(ctx context.Context, meta *framework.Meta, key string,
 		id.Key = req.ID
 		if k, region, ok := strings.Cut(req.ID, "@"); ok {
 			id.Key, id.Region = k, region
+		}
+		if key == "" {
+			id.AccountID, id.Key = id.Key, ""
+			if !registryIDPattern.MatchString(id.AccountID) {
+				resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf(
+					"The import ID %q is not an account id (12 digits), optionally followed by @ and a Region.", req.ID))
+				return
+			}
 		}
 	} else {
 		var ok bool
@@ -130,9 +151,9 @@ func importByIDOrIdentity(ctx context.Context, meta *framework.Meta, key string,
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		resp.Diagnostics.Append(checkIdentityScope(ctx, meta, id.AccountID)...)
 	}
-	if id.Key == "" && !resp.Diagnostics.HasError() {
+	resp.Diagnostics.Append(checkIdentityScope(ctx, meta, id.AccountID)...)
+	if key != "" && id.Key == "" && !resp.Diagnostics.HasError() {
 		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("The import ID %q names no %s.", req.ID, key))
 	}
 	if validKey != nil && id.Key != "" {
@@ -146,7 +167,20 @@ func importByIDOrIdentity(ctx context.Context, meta *framework.Meta, key string,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(key), id.Key)...)
+	if key == "" {
+		// A singleton's id is its account: the identity's, else the provider's.
+		if id.AccountID == "" && meta != nil {
+			account, err := meta.AccountID(ctx)
+			if err != nil {
+				resp.Diagnostics.AddError("reading the provider's account id", err.Error())
+				return
+			}
+			id.AccountID = account
+		}
+		id.Key = id.AccountID
+	} else {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(key), id.Key)...)
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.Key)...)
 	if id.Region != "" {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("region"), id.Region)...)

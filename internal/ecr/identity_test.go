@@ -23,7 +23,13 @@ import (
 // testIdentityType is one resource type in the identity tests.
 type testIdentityType struct {
 	typeName, awsType string
-	key               string // the identity's key attribute, also in state
+	// key is the identity's key attribute, also in state; "" for a
+	// singleton (one per registry), whose identity is account and Region
+	// and whose "name" below is the account id.
+	key string
+	// neverGone: the registry always has the object (ECR's default when
+	// nobody set one), so a Read never removes it.
+	neverGone bool
 	// create makes the object named name out of band.
 	create func(ctx context.Context, client *awsecr.Client, name string) error
 	// read checks the state a Read returns for an object create made.
@@ -33,19 +39,49 @@ type testIdentityType struct {
 	awsState func(name, region string) string
 	// moved checks the state moved from awsState.
 	moved func(t *testing.T, p *protoProvider, name string, attrs map[string]tftypes.Value)
-	// keyOf, when set, is the key of the object create makes for name
-	// (ecr_image_tag: `<name>:prod`); otherwise the key is name.
+	// badKeyError is the error of an import ID that is no key
+	// ("Not_A_Repository"); empty for a repository name's.
+	badKeyError string
+	// keyOf, when set, turns a random name into a key of the type (a
+	// composite key: ecr_image_tag's `<repository>:<tag>`); create gets
+	// the key.
 	keyOf func(name string) string
 }
 
-// keyFor is the key of the object tc.create makes for name.
-func (tc testIdentityType) keyFor(name string) string {
-	if tc.keyOf == nil {
-		return name
+// singleton reports whether the type has one object per registry.
+func (tc testIdentityType) singleton() bool { return tc.key == "" }
+
+// stateKey is the state attribute that names the object: the key, or a
+// singleton's `id` (its account id).
+func (tc testIdentityType) stateKey() string {
+	if tc.singleton() {
+		return "id"
 	}
-	return tc.keyOf(name)
+	return tc.key
 }
 
+// objectName is a fresh name for an object of the type: a random one, or
+// a singleton's account id.
+func (tc testIdentityType) objectName(prefix, account string) string {
+	if tc.singleton() {
+		return account
+	}
+	if tc.keyOf != nil {
+		return tc.keyOf(acctest.RandomName(prefix))
+	}
+	return acctest.RandomName(prefix)
+}
+
+// identity is the identity of the object name in account and region.
+func (tc testIdentityType) identity(name, account, region string) map[string]string {
+	id := map[string]string{"account_id": account, "region": region}
+	if !tc.singleton() {
+		id[tc.key] = name
+	}
+	return id
+}
+
+// testIdentityCreateRepository creates a repository out of band.
 func testIdentityCreateRepository(ctx context.Context, client *awsecr.Client, name string) error {
 	_, err := client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String(name),
 		ImageTagMutability: awstypes.ImageTagMutabilityImmutable})
@@ -82,6 +118,15 @@ func testIdentityPolicyRead(t *testing.T, state map[string]string) {
 		t.Errorf("state after read = %v", state)
 	}
 }
+
+// awsV6RegistryScanningConfigurationState is the state of
+// aws_ecr_registry_scanning_configuration as hashicorp/aws v6 writes it.
+const awsV6RegistryScanningConfigurationState = `{"id":%[1]q,"region":%[2]q,"registry_id":%[1]q,"scan_type":"ENHANCED",` +
+	`"rule":[{"scan_frequency":"CONTINUOUS_SCAN","repository_filter":[{"filter":"prod-*","filter_type":"WILDCARD"}]}]}`
+
+// testIdentityRegistryPolicy is a registry policy both scopes allow.
+const testIdentityRegistryPolicy = `{"Statement":[{"Action":"ecr:ReplicateImage","Effect":"Allow",` +
+	`"Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Resource":"*"}],"Version":"2012-10-17"}`
 
 // awsV6RepositoryState is a state of aws_ecr_repository as hashicorp/aws v6
 // writes it (schema version 0): blocks as lists, defaults spelled out.
@@ -167,14 +212,142 @@ var testIdentityTypes = []testIdentityType{
 		moved:    testIdentityPolicyMoved(testLifecycleTwoRules),
 	},
 	{
-		// No hashicorp/aws type to move from.
+		typeName: "ecr_registry_policy", awsType: "aws_ecr_registry_policy", key: "",
+		create: func(ctx context.Context, client *awsecr.Client, _ string) error {
+			_, err := client.PutRegistryPolicy(ctx, &awsecr.PutRegistryPolicyInput{PolicyText: aws.String(testIdentityRegistryPolicy)})
+			return err
+		},
+		read: testIdentityPolicyRead,
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(`{"id":%q,"policy":%q,"region":%q,"registry_id":%q}`, name, testIdentityRegistryPolicy, region, name)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for k, v := range map[string]string{"id": name, "registry_id": name, "policy": testIdentityRegistryPolicy} {
+				if got := jsonOf(t, attrs[k]); got != fmt.Sprintf("%q", v) {
+					t.Errorf("moved %s = %s, want %q", k, got, v)
+				}
+			}
+			if timeouts, ok := attrs["timeouts"]; !ok || !timeouts.IsNull() {
+				t.Errorf("moved timeouts = %v, want null", timeouts)
+			}
+		},
+	},
+	{
+		typeName: "ecr_registry_scanning_configuration", awsType: "aws_ecr_registry_scanning_configuration", key: "",
+		neverGone: true,
+		create: func(ctx context.Context, client *awsecr.Client, _ string) error {
+			_, err := client.PutRegistryScanningConfiguration(ctx, &awsecr.PutRegistryScanningConfigurationInput{
+				ScanType: awstypes.ScanTypeEnhanced, Rules: []awstypes.RegistryScanningRule{}}) // moto needs the rules member
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["scan_type"] != "ENHANCED" || state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(awsV6RegistryScanningConfigurationState, name, region)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for k, want := range map[string]string{
+				"id": fmt.Sprintf("%q", name), "registry_id": fmt.Sprintf("%q", name), "scan_type": `"ENHANCED"`,
+				"rule":     `[{"repository_filter":[{"filter":"prod-*","filter_type":"WILDCARD"}],"scan_frequency":"CONTINUOUS_SCAN"}]`,
+				"timeouts": "null",
+			} {
+				if got := jsonOf(t, attrs[k]); got != want {
+					t.Errorf("moved %s = %s, want %s", k, got, want)
+				}
+			}
+		},
+	},
+	{
+		typeName: "ecr_pull_through_cache_rule", awsType: "aws_ecr_pull_through_cache_rule", key: "ecr_repository_prefix",
+		create: func(ctx context.Context, client *awsecr.Client, name string) error {
+			_, err := client.CreatePullThroughCacheRule(ctx, &awsecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String(name),
+				UpstreamRegistryUrl: aws.String("registry-1.docker.io"), CredentialArn: aws.String(testPTCCredential1)})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["upstream_registry"] != "docker-hub" || state["credential_arn"] != testPTCCredential1 ||
+				state["upstream_repository_prefix"] != "ROOT" || state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(`{"credential_arn":%q,"custom_role_arn":"","ecr_repository_prefix":%q,"id":%q,"region":%q,`+
+				`"registry_id":%q,"upstream_registry_url":"registry-1.docker.io","upstream_repository_prefix":""}`,
+				testPTCCredential1, name, name, region, acctest.AccountID)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for attr, want := range map[string]string{
+				"ecr_repository_prefix": fmt.Sprintf("%q", name), "id": fmt.Sprintf("%q", name),
+				"credential_arn": fmt.Sprintf("%q", testPTCCredential1), "custom_role_arn": "null",
+				// Derived from the URL (hashicorp/aws does not store it); ECR's default prefix.
+				"upstream_registry": `"docker-hub"`, "upstream_repository_prefix": `"ROOT"`,
+				"registry_id": fmt.Sprintf("%q", acctest.AccountID), "timeouts": "null",
+			} {
+				if got := jsonOf(t, attrs[attr]); got != want {
+					t.Errorf("moved %s = %s, want %s", attr, got, want)
+				}
+			}
+		},
+		badKeyError: "is not a pull through cache rule prefix",
+	},
+	{
+		typeName: "ecr_repository_creation_template", awsType: "aws_ecr_repository_creation_template", key: "prefix",
+		create: func(ctx context.Context, client *awsecr.Client, name string) error {
+			_, err := client.CreateRepositoryCreationTemplate(ctx, &awsecr.CreateRepositoryCreationTemplateInput{Prefix: aws.String(name),
+				AppliedFor: []awstypes.RCTAppliedFor{awstypes.RCTAppliedForReplication}, LifecyclePolicy: aws.String(testLifecycleTwoRules),
+				ImageTagMutability: awstypes.ImageTagMutabilityImmutable})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["image_tag_mutability"] != "IMMUTABLE" || state["lifecycle_policy"] == "" || state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(`{"applied_for":["REPLICATION"],"custom_role_arn":"","description":"d",`+
+				`"encryption_configuration":[{"encryption_type":"AES256","kms_key":""}],"id":%q,"image_tag_mutability":"MUTABLE",`+
+				`"image_tag_mutability_exclusion_filter":[],"lifecycle_policy":%q,"prefix":%q,"region":%q,"registry_id":%q,`+
+				`"repository_policy":"","resource_tags":{"team":"a"}}`, name, testLifecycleTwoRules, name, region, acctest.AccountID)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for attr, want := range map[string]string{
+				"prefix": fmt.Sprintf("%q", name), "id": fmt.Sprintf("%q", name),
+				"description": `"d"`, "custom_role_arn": "null", "repository_policy": "null",
+				// hashicorp/aws always stores the default encryption: dropped, as for a template created here.
+				"encryption_configuration": "[]", "image_tag_mutability": `"MUTABLE"`,
+				"resource_tags": `{"team":"a"}`, "registry_id": fmt.Sprintf("%q", acctest.AccountID), "timeouts": "null",
+			} {
+				if got := jsonOf(t, attrs[attr]); got != want {
+					t.Errorf("moved %s = %s, want %s", attr, got, want)
+				}
+			}
+			if attrs["lifecycle_policy"].IsNull() {
+				t.Error("moved lifecycle_policy is null")
+			}
+			applied := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{tftypes.NewValue(tftypes.String, "REPLICATION")})
+			if !attrs["applied_for"].Equal(applied) {
+				t.Errorf("moved applied_for = %s", attrs["applied_for"])
+			}
+		},
+		badKeyError: "is not a repository creation template prefix",
+	},
+	{
+		// No hashicorp/aws type to move from; the key is `<repository>:<tag>`.
 		typeName: "ecr_image_tag", key: "id",
 		keyOf: func(name string) string { return name + ":prod" },
-		create: func(ctx context.Context, client *awsecr.Client, name string) error {
-			if _, err := client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String(name)}); err != nil {
+		create: func(ctx context.Context, client *awsecr.Client, key string) error {
+			repository, tag, _ := strings.Cut(key, ":")
+			if _, err := client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String(repository)}); err != nil {
 				return err
 			}
-			_, err := (&acctest.Backend{Client: client}).PushImage(name, "prod")
+			_, err := (&acctest.Backend{Client: client}).PushImage(repository, tag)
 			return err
 		},
 		read: func(t *testing.T, state map[string]string) {
@@ -208,7 +381,10 @@ func TestResourceIdentity_schema(t *testing.T) {
 				got[a.Name] = "optional"
 			}
 		}
-		want := map[string]string{tc.key: "required", "account_id": "optional", "region": "optional"}
+		want := map[string]string{"account_id": "optional", "region": "optional"}
+		if !tc.singleton() {
+			want[tc.key] = "required"
+		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%s identity attributes %v, want %v", tc.typeName, got, want)
 		}
@@ -253,28 +429,27 @@ func TestResourceIdentity_import(t *testing.T) {
 	for _, tc := range testIdentityTypes {
 		for _, region := range []string{b.Region, acctest.OtherRegion} {
 			t.Run(tc.typeName+"/"+region, func(t *testing.T) {
-				name := acctest.RandomName("tf-proto-identity")
+				name := tc.objectName("tf-proto-identity", b.AccountID)
 				if err := tc.create(ctx, testAccClient(b, region), name); err != nil {
 					t.Fatal(err)
 				}
-				key := tc.keyFor(name)
-				importID := key + "@" + region
+				importID := name + "@" + region
 				idRegion := region
 				if region == b.Region {
-					importID, idRegion = key, "" // the provider's Region by default
+					importID, idRegion = name, "" // the provider's Region by default
 				}
 				for how, req := range map[string]*tfprotov6.ImportResourceStateRequest{
-					"identity":  {TypeName: tc.typeName, Identity: p.identityData(t, tc.typeName, tc.key, key, b.AccountID, idRegion)},
+					"identity":  {TypeName: tc.typeName, Identity: p.identityData(t, tc.typeName, tc.key, name, b.AccountID, idRegion)},
 					"import ID": {TypeName: tc.typeName, ID: importID},
 				} {
 					read := p.importAndRead(t, req)
 					state := decodeStrings(t, p.resourceType(tc.typeName), read.NewState)
-					if state[tc.key] != key || state["id"] != key || state["region"] != region {
-						t.Errorf("by %s: state %s/id/region = %q/%q/%q, want %q/%q/%q", how, tc.key,
-							state[tc.key], state["id"], state["region"], key, key, region)
+					if state[tc.stateKey()] != name || state["id"] != name || state["region"] != region {
+						t.Errorf("by %s: state %s/id/region = %q/%q/%q, want %q/%q/%q", how, tc.stateKey(),
+							state[tc.stateKey()], state["id"], state["region"], name, name, region)
 					}
 					tc.read(t, state)
-					wantID := map[string]string{tc.key: key, "account_id": b.AccountID, "region": region}
+					wantID := tc.identity(name, b.AccountID, region)
 					if id := decodeStrings(t, p.identityType(tc.typeName), read.NewIdentity.IdentityData); fmt.Sprint(id) != fmt.Sprint(wantID) {
 						t.Errorf("by %s: identity = %v, want %v", how, id, wantID)
 					}
@@ -298,6 +473,13 @@ func TestResourceIdentity_importRefused(t *testing.T) {
 	b := acctest.NewBackend(t)
 	p := newProtoProvider(t, b)
 	for _, tc := range testIdentityTypes {
+		badKey := "is not a repository name"
+		if tc.singleton() {
+			badKey = "is not an account id"
+		}
+		if tc.badKeyError != "" {
+			badKey = tc.badKeyError
+		}
 		for _, c := range []struct {
 			req  *tfprotov6.ImportResourceStateRequest
 			want string
@@ -308,8 +490,9 @@ func TestResourceIdentity_importRefused(t *testing.T) {
 			{&tfprotov6.ImportResourceStateRequest{TypeName: tc.typeName,
 				Identity: p.identityData(t, tc.typeName, tc.key, "some-repo", "111122223333", acctest.OtherRegion)},
 				"Resource identity in another account"},
-			{&tfprotov6.ImportResourceStateRequest{TypeName: tc.typeName, ID: "Not_A_Repository"}, "is not a repository name"},
-			{&tfprotov6.ImportResourceStateRequest{TypeName: tc.typeName, ID: "some-repo@nowhere"}, `"nowhere" is not an AWS Region`},
+			{&tfprotov6.ImportResourceStateRequest{TypeName: tc.typeName, ID: "Not_A_Repository"}, badKey},
+			{&tfprotov6.ImportResourceStateRequest{TypeName: tc.typeName, ID: tc.objectName("some-repo", b.AccountID) + "@nowhere"},
+				`"nowhere" is not an AWS Region`},
 		} {
 			resp, err := p.srv.ImportResourceState(context.Background(), c.req)
 			if err != nil {
@@ -322,7 +505,7 @@ func TestResourceIdentity_importRefused(t *testing.T) {
 
 // A Read that finds the object gone removes it, and still returns an
 // identity when Terraform kept none (Terraform before 1.12): the framework
-// requires one.
+// requires one. (A singleton the registry always has reads as ECR's default.)
 func TestResourceIdentity_readGone(t *testing.T) {
 	t.Parallel()
 	b := acctest.NewBackend(t)
@@ -333,19 +516,26 @@ func TestResourceIdentity_readGone(t *testing.T) {
 		for name, at := range typ.AttributeTypes {
 			attrs[name] = tftypes.NewValue(at, nil)
 		}
-		gone := tc.keyFor("gone-repo")
-		attrs[tc.key] = tftypes.NewValue(tftypes.String, gone)
-		attrs["id"] = tftypes.NewValue(tftypes.String, gone)
+		name := "gone-repo"
+		if tc.singleton() {
+			name = b.AccountID
+		}
+		if tc.keyOf != nil {
+			name = tc.keyOf(name)
+		}
+		attrs[tc.stateKey()] = tftypes.NewValue(tftypes.String, name)
+		attrs["id"] = tftypes.NewValue(tftypes.String, name)
 		state := mustDynamicValue(t, typ, tftypes.NewValue(typ, attrs))
 		read, err := p.srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: tc.typeName, CurrentState: &state})
 		if err != nil {
 			t.Fatal(err)
 		}
 		requireNoDiags(t, read.Diagnostics)
-		if v, err := read.NewState.Unmarshal(typ); err != nil || !v.IsNull() {
-			t.Errorf("%s: state after reading a gone object = %v, %v; want null", tc.typeName, v, err)
+		if v, err := read.NewState.Unmarshal(typ); err != nil || v.IsNull() != !tc.neverGone {
+			t.Errorf("%s: state after reading a gone object = %v, %v; want null unless the registry always has one", tc.typeName, v, err)
 		}
-		if id := decodeStrings(t, p.identityType(tc.typeName), read.NewIdentity.IdentityData); id[tc.key] != gone {
+		if id := decodeStrings(t, p.identityType(tc.typeName), read.NewIdentity.IdentityData); (tc.singleton() && id["account_id"] != name) ||
+			(!tc.singleton() && id[tc.key] != name) {
 			t.Errorf("%s: identity of a gone object = %v", tc.typeName, id)
 		}
 	}
@@ -374,11 +564,11 @@ func TestResourceMoveState_fromAWS(t *testing.T) {
 	}
 	for _, tc := range testIdentityTypes {
 		if tc.awsType == "" {
-			continue // nothing to move from
+			continue // no hashicorp/aws type to move from
 		}
 		t.Run(tc.typeName, func(t *testing.T) {
 			for _, region := range []string{b.Region, acctest.OtherRegion} {
-				name := acctest.RandomName("moved")
+				name := tc.objectName("moved", acctest.AccountID)
 				resp := move(t, tc.awsType, tc.typeName, tc.awsState(name, region))
 				requireNoDiags(t, resp.Diagnostics)
 				attrs := attributes(t, p.resourceType(tc.typeName), resp.TargetState)
@@ -389,7 +579,7 @@ func TestResourceMoveState_fromAWS(t *testing.T) {
 				if resp.TargetIdentity == nil {
 					t.Fatal("no identity after the move")
 				}
-				wantID := map[string]string{tc.key: name, "account_id": acctest.AccountID, "region": region}
+				wantID := tc.identity(name, acctest.AccountID, region)
 				if id := decodeStrings(t, p.identityType(tc.typeName), resp.TargetIdentity.IdentityData); fmt.Sprint(id) != fmt.Sprint(wantID) {
 					t.Errorf("moved identity = %v, want %v", id, wantID)
 				}
@@ -405,14 +595,14 @@ func TestResourceMoveState_fromAWS(t *testing.T) {
 					t.Fatal(err)
 				}
 				requireNoDiags(t, read.Diagnostics)
-				if s := decodeStrings(t, p.resourceType(tc.typeName), read.NewState); s[tc.key] != name || s["region"] != region {
+				if s := decodeStrings(t, p.resourceType(tc.typeName), read.NewState); s[tc.stateKey()] != name || s["region"] != region {
 					t.Errorf("read after the move in %s: state %v", region, s)
 				}
 			}
 
 			// hashicorp/aws v5 has no region: the provider's applies, and
 			// the first Read sets the identity.
-			v5 := strings.Replace(tc.awsState("v5-repo", b.Region), `"region": "`+b.Region+`",`, "", 1)
+			v5 := strings.Replace(tc.awsState(tc.objectName("v5-repo", b.AccountID), b.Region), `"region": "`+b.Region+`",`, "", 1)
 			v5 = strings.Replace(v5, `"region":"`+b.Region+`",`, "", 1)
 			resp := move(t, tc.awsType, tc.typeName, v5)
 			requireNoDiags(t, resp.Diagnostics)
@@ -421,9 +611,9 @@ func TestResourceMoveState_fromAWS(t *testing.T) {
 			}
 
 			// Another source type is not moved.
-			requireError(t, move(t, "aws_ecr_registry_policy", tc.typeName, tc.awsState("other", b.Region)).Diagnostics, "")
+			requireError(t, move(t, "aws_s3_bucket", tc.typeName, tc.awsState("other", b.Region)).Diagnostics, "")
 			// A state hashicorp/aws could not have written is refused with one wording.
-			requireError(t, move(t, tc.awsType, tc.typeName, `{"repository": ["x"], "name": ["x"]}`).Diagnostics, "Unable to move "+tc.awsType)
+			requireError(t, move(t, tc.awsType, tc.typeName, `{"id": ["x"], "repository": ["x"], "name": ["x"]}`).Diagnostics, "Unable to move "+tc.awsType)
 		})
 	}
 }

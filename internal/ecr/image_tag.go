@@ -210,7 +210,9 @@ func (r *imageTagResource) put(ctx context.Context, plan *imageTagModel, timeout
 	}
 	_, err = waitUntil(ctx, time.Until(deadlineOf(ctx, timeout)), func(ctx context.Context) (*awstypes.ImageDetail, error) {
 		return findImageTag(ctx, client, repository, tag)
-	}, func(img *awstypes.ImageDetail, err error) bool { return err == nil && aws.ToString(img.ImageDigest) == digest })
+	}, func(img *awstypes.ImageDetail, err error) bool {
+		return err == nil && aws.ToString(img.ImageDigest) == digest
+	})
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("reading ECR Image Tag (%s) after %s it", imageTagID(repository, tag), verb), err.Error())
 	}

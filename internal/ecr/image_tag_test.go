@@ -74,7 +74,7 @@ func testAccImageTagIs(b *acctest.Backend, rName, tag string, digests map[string
 func testAccImageTagMove(b *acctest.Backend, rName, tag string, digests map[string]string, to string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		got, err := b.Client.BatchGetImage(acctest.Context(), &awsecr.BatchGetImageInput{RepositoryName: aws.String(rName),
-			ImageIds: []awstypes.ImageIdentifier{{ImageDigest: aws.String(digests[to])}},
+			ImageIds:           []awstypes.ImageIdentifier{{ImageDigest: aws.String(digests[to])}},
 			AcceptedMediaTypes: []string{"application/vnd.docker.distribution.manifest.v2+json"}})
 		if err != nil {
 			return err

@@ -275,3 +275,116 @@ list "ecr_lifecycle_policy" "team_a" {
 	}
 	cli.ExpectEmptyPlan()
 }
+
+// TestAccPullThroughCacheRuleList: every rule of the registry, or those of
+// one upstream, with identities, and with include_resource the state an
+// import reads.
+func TestAccPullThroughCacheRuleList(t *testing.T) {
+	b := testAccPullThroughCacheRuleBackend(t)
+	hub := testAccPullThroughCacheRuleName()
+	identity := func(prefix string) map[string]knownvalue.Check {
+		return map[string]knownvalue.Check{
+			"ecr_repository_prefix": knownvalue.StringExact(prefix),
+			"account_id":            knownvalue.StringExact(b.AccountID),
+			"region":                knownvalue.StringExact(b.Region),
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   skipBelowQuery,
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckPullThroughCacheRuleDestroy(b),
+		Steps: []resource.TestStep{
+			{Config: b.Config(testAccPullThroughCacheRuleConfig_dockerHub(hub, testPTCCredential1, "") + `
+resource "ecr_pull_through_cache_rule" "quay" {
+  ecr_repository_prefix = "quay"
+  upstream_registry_url = "quay.io"
+}
+`)},
+			{
+				Query: true,
+				Config: `
+list "ecr_pull_through_cache_rule" "all" {
+  provider = ecr
+}
+list "ecr_pull_through_cache_rule" "hub" {
+  provider         = ecr
+  include_resource = true
+  config {
+    upstream_registry = "docker-hub"
+  }
+}
+`,
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("ecr_pull_through_cache_rule.all", 2),
+					querycheck.ExpectIdentity("ecr_pull_through_cache_rule.all", identity(hub)),
+					querycheck.ExpectIdentity("ecr_pull_through_cache_rule.all", identity("quay")),
+					querycheck.ExpectLength("ecr_pull_through_cache_rule.hub", 1),
+					querycheck.ExpectResourceDisplayName("ecr_pull_through_cache_rule.hub",
+						queryfilter.ByResourceIdentity(identity(hub)), knownvalue.StringExact(hub)),
+					querycheck.ExpectResourceKnownValues("ecr_pull_through_cache_rule.hub",
+						queryfilter.ByResourceIdentity(identity(hub)), []querycheck.KnownValueCheck{
+							{Path: tfjsonpath.New("upstream_registry_url"), KnownValue: knownvalue.StringExact("registry-1.docker.io")},
+							{Path: tfjsonpath.New("credential_arn"), KnownValue: knownvalue.StringExact(testPTCCredential1)},
+							{Path: tfjsonpath.New("upstream_repository_prefix"), KnownValue: knownvalue.StringExact("ROOT")},
+						}),
+				},
+			},
+		},
+	})
+}
+
+// TestAccRepositoryCreationTemplateList: every template, or those applied
+// for one purpose, with identities, and with include_resource the state an
+// import reads.
+func TestAccRepositoryCreationTemplateList(t *testing.T) {
+	b := testAccTemplateBackend(t)
+	rName := acctest.RandomName("tf-acc-rct")
+	identity := func(prefix string) map[string]knownvalue.Check {
+		return map[string]knownvalue.Check{
+			"prefix":     knownvalue.StringExact(prefix),
+			"account_id": knownvalue.StringExact(b.AccountID),
+			"region":     knownvalue.StringExact(b.Region),
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   skipBelowQuery,
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckTemplateDestroy(b),
+		Steps: []resource.TestStep{
+			{Config: b.Config(testAccTemplateConfig_minimal(rName) + `
+resource "ecr_repository_creation_template" "root" {
+  prefix      = "ROOT"
+  applied_for = ["REPLICATION"]
+  description = "everything else"
+}
+`)},
+			{
+				Query: true,
+				Config: `
+list "ecr_repository_creation_template" "all" {
+  provider = ecr
+}
+list "ecr_repository_creation_template" "replication" {
+  provider         = ecr
+  include_resource = true
+  config {
+    applied_for = "REPLICATION"
+  }
+}
+`,
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("ecr_repository_creation_template.all", 2),
+					querycheck.ExpectIdentity("ecr_repository_creation_template.all", identity(rName)),
+					querycheck.ExpectIdentity("ecr_repository_creation_template.all", identity("ROOT")),
+					querycheck.ExpectLength("ecr_repository_creation_template.replication", 1),
+					querycheck.ExpectResourceKnownValues("ecr_repository_creation_template.replication",
+						queryfilter.ByResourceIdentity(identity("ROOT")), []querycheck.KnownValueCheck{
+							{Path: tfjsonpath.New("description"), KnownValue: knownvalue.StringExact("everything else")},
+							{Path: tfjsonpath.New("image_tag_mutability"), KnownValue: knownvalue.StringExact("MUTABLE")},
+							{Path: tfjsonpath.New("registry_id"), KnownValue: knownvalue.StringExact(b.AccountID)},
+						}),
+				},
+			},
+		},
+	})
+}

@@ -24,7 +24,8 @@ const awsProviderAddress = "registry.terraform.io/hashicorp/aws"
 // moveFromAWS returns the StateMover for state of the hashicorp/aws type
 // awsType (schema version 0) whose attributes source describes. convert
 // turns the decoded source into the target model and its identity; an
-// identity with an empty part is not set (the first Read sets it).
+// identity with an empty part is not set (the first Read sets it); a
+// singleton's key is "".
 func moveFromAWS[S any](awsType, key string, source schema.Schema,
 	convert func(ctx context.Context, src *S) (target any, id identityModel, diags diag.Diagnostics)) resource.StateMover {
 	return resource.StateMover{
@@ -50,7 +51,7 @@ func moveFromAWS[S any](awsType, key string, source schema.Schema,
 				return
 			}
 			resp.Diagnostics.Append(resp.TargetState.Set(ctx, target)...)
-			if resp.TargetIdentity != nil && id.Key != "" && id.AccountID != "" && id.Region != "" {
+			if resp.TargetIdentity != nil && (key == "" || id.Key != "") && id.AccountID != "" && id.Region != "" {
 				resp.Diagnostics.Append(setIdentity(ctx, resp.TargetIdentity, key, id)...)
 			}
 		},

@@ -15,6 +15,10 @@ func Resources() []func() resource.Resource {
 		NewRepositoryResource,
 		NewRepositoryPolicyResource,
 		NewLifecyclePolicyResource,
+		NewPullThroughCacheRuleResource,
+		NewRepositoryCreationTemplateResource,
+		NewRegistryPolicyResource,
+		NewRegistryScanningConfigurationResource,
 		NewImageTagResource,
 	}
 }
@@ -25,6 +29,12 @@ func DataSources() []func() datasource.DataSource {
 		NewRepositoryDataSource,
 		NewRepositoriesDataSource,
 		NewLifecyclePolicyDocumentDataSource,
+		NewPullThroughCacheRuleDataSource,
+		NewPullThroughCacheRulesDataSource,
+		NewRepositoryCreationTemplateDataSource,
+		NewRepositoryCreationTemplatesDataSource,
+		NewRegistryPolicyDataSource,
+		NewRegistryScanningConfigurationDataSource,
 		NewImageDataSource,
 		NewImagesDataSource,
 		NewAuthorizationTokenDataSource,
@@ -44,6 +54,8 @@ func ListResources() []func() list.ListResource {
 		NewRepositoryListResource,
 		NewRepositoryPolicyListResource,
 		NewLifecyclePolicyListResource,
+		NewPullThroughCacheRuleListResource,
+		NewRepositoryCreationTemplateListResource,
 	}
 }
 

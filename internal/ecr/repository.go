@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -126,26 +127,8 @@ func (r *repositoryResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"scan_on_push": schema.BoolAttribute{Required: true, MarkdownDescription: "Scan images when they are pushed."},
 				}},
 			},
-			"image_tag_mutability_exclusion_filter": schema.ListNestedBlock{
-				MarkdownDescription: "Up to 5 tag filters whose tags are exempt from `image_tag_mutability`; only with a `*_WITH_EXCLUSION` setting.",
-				Validators:          []validator.List{listvalidator.SizeAtMost(5)},
-				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
-					"filter": schema.StringAttribute{
-						Required: true,
-						Validators: []validator.String{
-							stringvalidator.LengthBetween(1, 128),
-							stringvalidator.RegexMatches(exclusionFilterRegexp, "must contain only letters, digits, `.`, `_`, `-` and the wildcard `*`"),
-						},
-						MarkdownDescription: "Tag pattern, 1 to 128 characters; `*` matches any characters.",
-					},
-					"filter_type": schema.StringAttribute{
-						Required:            true,
-						Validators:          []validator.String{stringvalidator.OneOf(enumStrings(awstypes.ImageTagMutabilityExclusionFilterType("").Values())...)},
-						MarkdownDescription: "`WILDCARD`.",
-					},
-				}},
-			},
-			"timeouts": repositoryTimeouts.block(ctx),
+			"image_tag_mutability_exclusion_filter": exclusionFilterBlock(),
+			"timeouts":                              repositoryTimeouts.block(ctx),
 		},
 	}
 }
@@ -156,12 +139,20 @@ func (r *repositoryResource) IdentitySchema(_ context.Context, _ resource.Identi
 
 // ValidateConfig checks tag mutability and its exclusion filters together.
 func (r *repositoryResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(validateTagMutabilityConfig(ctx, req.Config)...)
+}
+
+// validateTagMutabilityConfig checks `image_tag_mutability` and its
+// `image_tag_mutability_exclusion_filter` blocks together (every type that
+// has them): filters need a `*_WITH_EXCLUSION` setting, which needs filters.
+func validateTagMutabilityConfig(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
+	var diags diag.Diagnostics
 	var mutability types.String
 	var filters types.List
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("image_tag_mutability"), &mutability)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("image_tag_mutability_exclusion_filter"), &filters)...)
-	if resp.Diagnostics.HasError() || mutability.IsUnknown() || filters.IsUnknown() {
-		return
+	diags.Append(config.GetAttribute(ctx, path.Root("image_tag_mutability"), &mutability)...)
+	diags.Append(config.GetAttribute(ctx, path.Root("image_tag_mutability_exclusion_filter"), &filters)...)
+	if diags.HasError() || mutability.IsUnknown() || filters.IsUnknown() {
+		return diags
 	}
 	m := mutability.ValueString()
 	if mutability.IsNull() {
@@ -171,12 +162,13 @@ func (r *repositoryResource) ValidateConfig(ctx context.Context, req resource.Va
 	at := path.Root("image_tag_mutability_exclusion_filter")
 	switch {
 	case withExclusion && n == 0:
-		resp.Diagnostics.AddAttributeError(at, "Missing exclusion filter",
+		diags.AddAttributeError(at, "Missing exclusion filter",
 			fmt.Sprintf("image_tag_mutability = %q needs at least one image_tag_mutability_exclusion_filter block.", m))
 	case !withExclusion && n > 0:
-		resp.Diagnostics.AddAttributeError(at, "Exclusion filter not allowed",
+		diags.AddAttributeError(at, "Exclusion filter not allowed",
 			fmt.Sprintf("image_tag_mutability_exclusion_filter blocks need image_tag_mutability IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, not %q.", m))
 	}
+	return diags
 }
 
 // ModifyPlan plans region, and tags_all from tags and the provider's default_tags.

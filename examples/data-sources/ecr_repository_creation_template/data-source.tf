@@ -1,0 +1,3 @@
+data "ecr_repository_creation_template" "root" {
+  prefix = "ROOT"
+}

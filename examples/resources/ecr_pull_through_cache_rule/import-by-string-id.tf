@@ -1,0 +1,6 @@
+# Terraform 1.5+: import with an import block; the ID is the prefix, or
+# prefix@region for another Region than the provider's.
+import {
+  to = ecr_pull_through_cache_rule.docker_hub
+  id = "docker-hub"
+}
