@@ -105,3 +105,9 @@ func isImageNotFound(err error) bool {
 	_, ok := errors.AsType[*awstypes.ImageNotFoundException](err)
 	return ok
 }
+
+// isScanNotFound reports whether err is ECR's ScanNotFoundException.
+func isScanNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.ScanNotFoundException](err)
+	return ok
+}

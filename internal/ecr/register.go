@@ -38,6 +38,10 @@ func DataSources() []func() datasource.DataSource {
 		NewImageDataSource,
 		NewImagesDataSource,
 		NewAuthorizationTokenDataSource,
+		NewImageScanFindingsDataSource,
+		NewImageReferrersDataSource,
+		NewImageReplicationStatusDataSource,
+		NewImageSigningStatusDataSource,
 	}
 }
 
