@@ -187,3 +187,13 @@ var (
 // ---- repository creation template ----
 
 var FindRepositoryCreationTemplateByPrefix = findRepositoryCreationTemplateByPrefix
+
+// FindImageStorageClassByID describes the image of an
+// ecr_image_storage_class, by its id (`<repository>:<digest>`).
+func FindImageStorageClassByID(ctx context.Context, client *awssdkecr.Client, id string) (*awstypes.ImageDetail, error) {
+	repository, digest, err := parseImageStorageClassID(id)
+	if err != nil {
+		return nil, err
+	}
+	return findImageByID(ctx, client, nil, repository, awstypes.ImageIdentifier{ImageDigest: &digest})
+}

@@ -357,6 +357,28 @@ var testIdentityTypes = []testIdentityType{
 			}
 		},
 	},
+	{
+		// No hashicorp/aws type to move from; the key is `<repository>:<digest>`.
+		typeName: "ecr_image_storage_class", key: "id",
+		keyOf: func(name string) string { return name + ":" + acctest.ImageDigest("v1") },
+		create: func(ctx context.Context, client *awsecr.Client, key string) error {
+			repository, digest, _ := strings.Cut(key, ":")
+			if _, err := client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String(repository)}); err != nil {
+				return err
+			}
+			if _, err := (&acctest.Backend{Client: client}).PushImage(repository, "v1"); err != nil {
+				return err
+			}
+			_, err := client.UpdateImageStorageClass(ctx, &awsecr.UpdateImageStorageClassInput{RepositoryName: aws.String(repository),
+				ImageId: &awstypes.ImageIdentifier{ImageDigest: aws.String(digest)}, TargetStorageClass: awstypes.TargetStorageClassArchive})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["storage_class"] != "ARCHIVE" || state["image_status"] != "ARCHIVED" || state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+	},
 }
 
 // Every resource type has an identity: its key (required for import),

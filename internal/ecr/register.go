@@ -20,6 +20,7 @@ func Resources() []func() resource.Resource {
 		NewRegistryPolicyResource,
 		NewRegistryScanningConfigurationResource,
 		NewImageTagResource,
+		NewImageStorageClassResource,
 	}
 }
 
