@@ -53,6 +53,10 @@ type testIdentityType struct {
 	// identityAtRead: hashicorp/aws's state lacks the account, so the move
 	// sets no identity and the first Read does.
 	identityAtRead bool
+	// keyOf, when set, turns a random name into a key of the type (a
+	// composite key: ecr_image_tag's `<repository>:<tag>`); create gets
+	// the key.
+	keyOf func(name string) string
 }
 
 // skipOn reports whether the tests that call backend b leave the type out.
@@ -80,6 +84,9 @@ func (tc testIdentityType) objectName(prefix, account string) string {
 	}
 	if tc.singleton() {
 		return account
+	}
+	if tc.keyOf != nil {
+		return tc.keyOf(acctest.RandomName(prefix))
 	}
 	return acctest.RandomName(prefix)
 }
@@ -452,6 +459,47 @@ var testIdentityTypes = []testIdentityType{
 			}
 		},
 	},
+	{
+		// No hashicorp/aws type to move from; the key is `<repository>:<tag>`.
+		typeName: "ecr_image_tag", key: "id",
+		keyOf: func(name string) string { return name + ":prod" },
+		create: func(ctx context.Context, client *awsecr.Client, key string) error {
+			repository, tag, _ := strings.Cut(key, ":")
+			if _, err := client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String(repository)}); err != nil {
+				return err
+			}
+			_, err := (&acctest.Backend{Client: client}).PushImage(repository, tag)
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["tag"] != "prod" || state["image_digest"] == "" || state["source_digest"] != state["image_digest"] ||
+				state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+	},
+	{
+		// No hashicorp/aws type to move from; the key is `<repository>:<digest>`.
+		typeName: "ecr_image_storage_class", key: "id",
+		keyOf: func(name string) string { return name + ":" + acctest.ImageDigest("v1") },
+		create: func(ctx context.Context, client *awsecr.Client, key string) error {
+			repository, digest, _ := strings.Cut(key, ":")
+			if _, err := client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String(repository)}); err != nil {
+				return err
+			}
+			if _, err := (&acctest.Backend{Client: client}).PushImage(repository, "v1"); err != nil {
+				return err
+			}
+			_, err := client.UpdateImageStorageClass(ctx, &awsecr.UpdateImageStorageClassInput{RepositoryName: aws.String(repository),
+				ImageId: &awstypes.ImageIdentifier{ImageDigest: aws.String(digest)}, TargetStorageClass: awstypes.TargetStorageClassArchive})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["storage_class"] != "ARCHIVE" || state["image_status"] != "ARCHIVED" || state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+	},
 }
 
 // Every resource type has an identity: its key (required for import),
@@ -622,6 +670,9 @@ func TestResourceIdentity_readGone(t *testing.T) {
 			// A Region no other test uses: moto's registries are shared.
 			name = b.AccountID
 			attrs["region"] = tftypes.NewValue(tftypes.String, "ca-central-1")
+		}
+		if tc.keyOf != nil {
+			name = tc.keyOf(name)
 		}
 		attrs[tc.stateKey()] = tftypes.NewValue(tftypes.String, name)
 		attrs["id"] = tftypes.NewValue(tftypes.String, name)

@@ -23,6 +23,8 @@ func Resources() []func() resource.Resource {
 		NewRegistryScanningConfigurationResource,
 		NewReplicationConfigurationResource,
 		NewSigningConfigurationResource,
+		NewImageTagResource,
+		NewImageStorageClassResource,
 	}
 }
 
@@ -46,6 +48,10 @@ func DataSources() []func() datasource.DataSource {
 		NewImageDataSource,
 		NewImagesDataSource,
 		NewAuthorizationTokenDataSource,
+		NewImageScanFindingsDataSource,
+		NewImageReferrersDataSource,
+		NewImageReplicationStatusDataSource,
+		NewImageSigningStatusDataSource,
 	}
 }
 
