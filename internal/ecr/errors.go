@@ -123,3 +123,9 @@ func isExclusionAlreadyExists(err error) bool {
 	_, ok := errors.AsType[*awstypes.ExclusionAlreadyExistsException](err)
 	return ok
 }
+
+// isScanNotFound reports whether err is ECR's ScanNotFoundException.
+func isScanNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.ScanNotFoundException](err)
+	return ok
+}

@@ -48,15 +48,16 @@ type testIdentityType struct {
 	// badKeyError is the error of an import ID that is no key
 	// ("Not_A_Repository"); empty for a repository name's.
 	badKeyError string
-	// nameFor, when set, turns a random name into the key of an object
-	// (a type whose key is not a plain name).
-	nameFor func(random string) string
 	// fixedName is the name of every object of a type whose objects have
 	// fixed names (an account setting); "" for types that take any name.
 	fixedName string
 	// identityAtRead: hashicorp/aws's state lacks the account, so the move
 	// sets no identity and the first Read does.
 	identityAtRead bool
+	// keyOf, when set, turns a random name into a key of the type (a
+	// composite key: ecr_image_tag's `<repository>:<tag>`); create gets
+	// the key.
+	keyOf func(name string) string
 }
 
 // skipOn reports whether the tests that call backend b leave the type out.
@@ -85,8 +86,8 @@ func (tc testIdentityType) objectName(prefix, account string) string {
 	if tc.singleton() {
 		return account
 	}
-	if tc.nameFor != nil {
-		return tc.nameFor(acctest.RandomName(prefix))
+	if tc.keyOf != nil {
+		return tc.keyOf(acctest.RandomName(prefix))
 	}
 	return acctest.RandomName(prefix)
 }
@@ -292,7 +293,7 @@ var testIdentityTypes = []testIdentityType{
 		// The key is the rule as canonical JSON; the random name is its
 		// repository filter.
 		typeName: "ecr_replication_rule", key: "id", needsEmulator: true,
-		nameFor: func(random string) string {
+		keyOf: func(random string) string {
 			return `{"destinations":[{"region":"us-east-1","registryId":"` + acctest.AccountID + `"}],"repositoryFilters":["` + random + `"]}`
 		},
 		create: func(ctx context.Context, client *awsecr.Client, name string) error {
@@ -482,6 +483,47 @@ var testIdentityTypes = []testIdentityType{
 			}
 		},
 	},
+	{
+		// No hashicorp/aws type to move from; the key is `<repository>:<tag>`.
+		typeName: "ecr_image_tag", key: "id",
+		keyOf: func(name string) string { return name + ":prod" },
+		create: func(ctx context.Context, client *awsecr.Client, key string) error {
+			repository, tag, _ := strings.Cut(key, ":")
+			if _, err := client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String(repository)}); err != nil {
+				return err
+			}
+			_, err := (&acctest.Backend{Client: client}).PushImage(repository, tag)
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["tag"] != "prod" || state["image_digest"] == "" || state["source_digest"] != state["image_digest"] ||
+				state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+	},
+	{
+		// No hashicorp/aws type to move from; the key is `<repository>:<digest>`.
+		typeName: "ecr_image_storage_class", key: "id",
+		keyOf: func(name string) string { return name + ":" + acctest.ImageDigest("v1") },
+		create: func(ctx context.Context, client *awsecr.Client, key string) error {
+			repository, digest, _ := strings.Cut(key, ":")
+			if _, err := client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String(repository)}); err != nil {
+				return err
+			}
+			if _, err := (&acctest.Backend{Client: client}).PushImage(repository, "v1"); err != nil {
+				return err
+			}
+			_, err := client.UpdateImageStorageClass(ctx, &awsecr.UpdateImageStorageClassInput{RepositoryName: aws.String(repository),
+				ImageId: &awstypes.ImageIdentifier{ImageDigest: aws.String(digest)}, TargetStorageClass: awstypes.TargetStorageClassArchive})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["storage_class"] != "ARCHIVE" || state["image_status"] != "ARCHIVED" || state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+	},
 }
 
 // Every resource type has an identity: its key (required for import),
@@ -648,13 +690,13 @@ func TestResourceIdentity_readGone(t *testing.T) {
 			attrs[name] = tftypes.NewValue(at, nil)
 		}
 		name := cmp.Or(tc.fixedName, "gone-repo")
-		if tc.nameFor != nil {
-			name = tc.nameFor(name)
-		}
 		if tc.singleton() {
 			// A Region no other test uses: moto's registries are shared.
 			name = b.AccountID
 			attrs["region"] = tftypes.NewValue(tftypes.String, "ca-central-1")
+		}
+		if tc.keyOf != nil {
+			name = tc.keyOf(name)
 		}
 		attrs[tc.stateKey()] = tftypes.NewValue(tftypes.String, name)
 		attrs["id"] = tftypes.NewValue(tftypes.String, name)

@@ -24,6 +24,8 @@ func Resources() []func() resource.Resource {
 		NewReplicationConfigurationResource,
 		NewSigningConfigurationResource,
 		NewReplicationRuleResource,
+		NewImageTagResource,
+		NewImageStorageClassResource,
 	}
 }
 
@@ -47,6 +49,10 @@ func DataSources() []func() datasource.DataSource {
 		NewImageDataSource,
 		NewImagesDataSource,
 		NewAuthorizationTokenDataSource,
+		NewImageScanFindingsDataSource,
+		NewImageReferrersDataSource,
+		NewImageReplicationStatusDataSource,
+		NewImageSigningStatusDataSource,
 	}
 }
 
