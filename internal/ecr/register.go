@@ -37,6 +37,7 @@ func DataSources() []func() datasource.DataSource {
 		NewAccountSettingDataSource,
 		NewAccountSettingsDataSource,
 		NewPullTimeUpdateExclusionsDataSource,
+		NewRepositoryScanningConfigurationDataSource,
 		NewRegistryPolicyDataSource,
 		NewRegistryScanningConfigurationDataSource,
 		NewImageDataSource,
