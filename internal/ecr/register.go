@@ -69,5 +69,6 @@ func ListResources() []func() list.ListResource {
 func Actions() []func() action.Action {
 	return []func() action.Action{
 		NewLifecyclePolicyPreviewAction,
+		NewValidatePullThroughCacheRuleAction,
 	}
 }
