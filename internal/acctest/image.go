@@ -17,29 +17,16 @@ import (
 // repository with LayersNotFoundException), then the manifest is put. It
 // returns the image's digest.
 func (b *Backend) PushImage(repository, tag string) (string, error) {
-	config := []byte(fmt.Sprintf(`{"architecture":"amd64","os":"linux","config":{"Labels":{"tag":%q}}}`, tag))
-	layer := []byte("layer of " + tag)
-	digest := func(p []byte) string { return fmt.Sprintf("sha256:%x", sha256.Sum256(p)) }
+	config, layer, manifest := testImage(tag)
 	// moto_server answers InitiateLayerUpload with a 500 (and does not
 	// check that a manifest's blobs exist): on moto the manifest alone is put.
 	for _, blob := range [][]byte{config, layer} {
 		if backendKind() == backendMoto {
 			break
 		}
-		if err := b.uploadBlob(repository, blob, digest(blob)); err != nil {
+		if err := b.uploadBlob(repository, blob, sha256Digest(blob)); err != nil {
 			return "", err
 		}
-	}
-	manifest, err := json.Marshal(map[string]any{
-		"schemaVersion": 2,
-		"mediaType":     "application/vnd.docker.distribution.manifest.v2+json",
-		"config": map[string]any{"mediaType": "application/vnd.docker.container.image.v1+json",
-			"size": len(config), "digest": digest(config)},
-		"layers": []any{map[string]any{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
-			"size": len(layer), "digest": digest(layer)}},
-	})
-	if err != nil {
-		return "", err
 	}
 	out, err := b.Client.PutImage(Context(), &ecr.PutImageInput{
 		RepositoryName: aws.String(repository),
@@ -50,6 +37,33 @@ func (b *Backend) PushImage(repository, tag string) (string, error) {
 		return "", err
 	}
 	return aws.ToString(out.Image.ImageId.ImageDigest), nil
+}
+
+// ImageDigest is the digest of the image PushImage pushes for tag.
+func ImageDigest(tag string) string {
+	_, _, manifest := testImage(tag)
+	return sha256Digest(manifest)
+}
+
+func sha256Digest(p []byte) string { return fmt.Sprintf("sha256:%x", sha256.Sum256(p)) }
+
+// testImage is the config, layer and manifest of the image PushImage
+// pushes for tag.
+func testImage(tag string) (config, layer, manifest []byte) {
+	config = []byte(fmt.Sprintf(`{"architecture":"amd64","os":"linux","config":{"Labels":{"tag":%q}}}`, tag))
+	layer = []byte("layer of " + tag)
+	manifest, err := json.Marshal(map[string]any{
+		"schemaVersion": 2,
+		"mediaType":     "application/vnd.docker.distribution.manifest.v2+json",
+		"config": map[string]any{"mediaType": "application/vnd.docker.container.image.v1+json",
+			"size": len(config), "digest": sha256Digest(config)},
+		"layers": []any{map[string]any{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+			"size": len(layer), "digest": sha256Digest(layer)}},
+	})
+	if err != nil {
+		panic(err) // maps of strings and numbers always marshal
+	}
+	return config, layer, manifest
 }
 
 // uploadBlob uploads one blob in one part; a blob the repository already

@@ -100,6 +100,12 @@ func isRegistryPolicyNotFound(err error) bool {
 	return ok
 }
 
+// isSigningConfigurationNotFound reports whether err is ECR's SigningConfigurationNotFoundException.
+func isSigningConfigurationNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.SigningConfigurationNotFoundException](err)
+	return ok
+}
+
 // isImageNotFound reports whether err is ECR's ImageNotFoundException.
 func isImageNotFound(err error) bool {
 	_, ok := errors.AsType[*awstypes.ImageNotFoundException](err)
@@ -115,5 +121,11 @@ func isExclusionNotFound(err error) bool {
 // isExclusionAlreadyExists reports whether err is ECR's ExclusionAlreadyExistsException.
 func isExclusionAlreadyExists(err error) bool {
 	_, ok := errors.AsType[*awstypes.ExclusionAlreadyExistsException](err)
+	return ok
+}
+
+// isScanNotFound reports whether err is ECR's ScanNotFoundException.
+func isScanNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.ScanNotFoundException](err)
 	return ok
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	awssdkecr "github.com/aws/aws-sdk-go-v2/service/ecr"
+	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -109,6 +110,8 @@ func JSONDocumentAttributes(ctx context.Context) map[string]bool {
 var (
 	FindRegistryPolicy                = findRegistryPolicy
 	FindRegistryScanningConfiguration = findRegistryScanningConfiguration
+	FindReplicationConfiguration      = findReplicationConfiguration
+	FindSigningConfiguration          = findSigningConfiguration
 )
 
 // ---- repository ----
@@ -166,6 +169,16 @@ var (
 	SortNewestFirst = sortNewestFirst
 )
 
+// FindImageTagByID returns the image an ecr_image_tag's tag is on, by its
+// id (`<repository>:<tag>`).
+func FindImageTagByID(ctx context.Context, client *awssdkecr.Client, id string) (*awstypes.ImageDetail, error) {
+	repository, tag, err := parseImageTagID(id)
+	if err != nil {
+		return nil, err
+	}
+	return findImageTag(ctx, client, repository, tag)
+}
+
 // ---- pull-through cache rule ----
 
 var (
@@ -192,3 +205,13 @@ func FindAccountSettingByName(ctx context.Context, client *awssdkecr.Client, nam
 // ---- pull-time update exclusion ----
 
 var FindPullTimeUpdateExclusionByARN = findPullTimeUpdateExclusionByARN
+
+// FindImageStorageClassByID describes the image of an
+// ecr_image_storage_class, by its id (`<repository>:<digest>`).
+func FindImageStorageClassByID(ctx context.Context, client *awssdkecr.Client, id string) (*awstypes.ImageDetail, error) {
+	repository, digest, err := parseImageStorageClassID(id)
+	if err != nil {
+		return nil, err
+	}
+	return findImageByID(ctx, client, nil, repository, awstypes.ImageIdentifier{ImageDigest: &digest})
+}

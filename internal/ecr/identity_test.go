@@ -28,6 +28,9 @@ type testIdentityType struct {
 	// singleton (one per registry), whose identity is account and Region
 	// and whose "name" below is the account id.
 	key string
+	// needsEmulator: moto does not implement the type; the tests that
+	// call the backend leave it out there.
+	needsEmulator bool
 	// neverGone: the registry always has the object (ECR's default when
 	// nobody set one), so a Read never removes it.
 	neverGone bool
@@ -36,7 +39,8 @@ type testIdentityType struct {
 	// read checks the state a Read returns for an object create made.
 	read func(t *testing.T, state map[string]string)
 	// awsState is a hashicorp/aws v6 state (schema version 0) of the object
-	// name in region, as raw JSON.
+	// name in region, as raw JSON; nil (and awsType "") for a type
+	// hashicorp/aws does not have.
 	awsState func(name, region string) string
 	// moved checks the state moved from awsState.
 	moved func(t *testing.T, p *protoProvider, name string, attrs map[string]tftypes.Value)
@@ -49,6 +53,15 @@ type testIdentityType struct {
 	// identityAtRead: hashicorp/aws's state lacks the account, so the move
 	// sets no identity and the first Read does.
 	identityAtRead bool
+	// keyOf, when set, turns a random name into a key of the type (a
+	// composite key: ecr_image_tag's `<repository>:<tag>`); create gets
+	// the key.
+	keyOf func(name string) string
+}
+
+// skipOn reports whether the tests that call backend b leave the type out.
+func (tc testIdentityType) skipOn(b *acctest.Backend) bool {
+	return tc.needsEmulator && b.Emulator == nil
 }
 
 // singleton reports whether the type has one object per registry.
@@ -71,6 +84,9 @@ func (tc testIdentityType) objectName(prefix, account string) string {
 	}
 	if tc.singleton() {
 		return account
+	}
+	if tc.keyOf != nil {
+		return tc.keyOf(acctest.RandomName(prefix))
 	}
 	return acctest.RandomName(prefix)
 }
@@ -126,6 +142,11 @@ func testIdentityPolicyRead(t *testing.T, state map[string]string) {
 // aws_ecr_registry_scanning_configuration as hashicorp/aws v6 writes it.
 const awsV6RegistryScanningConfigurationState = `{"id":%[1]q,"region":%[2]q,"registry_id":%[1]q,"scan_type":"ENHANCED",` +
 	`"rule":[{"scan_frequency":"CONTINUOUS_SCAN","repository_filter":[{"filter":"prod-*","filter_type":"WILDCARD"}]}]}`
+
+// awsV6ReplicationConfigurationState is the state of
+// aws_ecr_replication_configuration as hashicorp/aws v6 writes it.
+const awsV6ReplicationConfigurationState = `{"id":%[1]q,"region":%[2]q,"registry_id":%[1]q,"replication_configuration":[{"rule":[` +
+	`{"destination":[{"region":"us-east-1","registry_id":%[1]q}],"repository_filter":[{"filter":"app","filter_type":"PREFIX_MATCH"}]}]}]}`
 
 // testIdentityRegistryPolicy is a registry policy both scopes allow.
 const testIdentityRegistryPolicy = `{"Statement":[{"Action":"ecr:ReplicateImage","Effect":"Allow",` +
@@ -233,6 +254,53 @@ var testIdentityTypes = []testIdentityType{
 			}
 			if timeouts, ok := attrs["timeouts"]; !ok || !timeouts.IsNull() {
 				t.Errorf("moved timeouts = %v, want null", timeouts)
+			}
+		},
+	},
+	{
+		typeName: "ecr_replication_configuration", awsType: "aws_ecr_replication_configuration", key: "",
+		create: func(ctx context.Context, client *awsecr.Client, _ string) error {
+			_, err := client.PutReplicationConfiguration(ctx, &awsecr.PutReplicationConfigurationInput{
+				ReplicationConfiguration: &awstypes.ReplicationConfiguration{Rules: []awstypes.ReplicationRule{{
+					Destinations: []awstypes.ReplicationDestination{{Region: aws.String("ap-southeast-2"), RegistryId: aws.String(acctest.AccountID)}},
+				}}}})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(awsV6ReplicationConfigurationState, name, region)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for k, want := range map[string]string{
+				"id": fmt.Sprintf("%q", name), "registry_id": fmt.Sprintf("%q", name),
+				"replication_configuration": fmt.Sprintf(`[{"rule":[{"delete_replication":[],"destination":[{"region":"us-east-1","registry_id":%q}],`+
+					`"repository_filter":[{"filter":"app","filter_type":"PREFIX_MATCH"}]}]}]`, name),
+				"timeouts": "null",
+			} {
+				if got := jsonOf(t, attrs[k]); got != want {
+					t.Errorf("moved %s = %s, want %s", k, got, want)
+				}
+			}
+		},
+	},
+	{
+		typeName: "ecr_signing_configuration", key: "",
+		needsEmulator: true,
+		create: func(ctx context.Context, client *awsecr.Client, _ string) error {
+			_, err := client.PutSigningConfiguration(ctx, &awsecr.PutSigningConfigurationInput{
+				SigningConfiguration: &awstypes.SigningConfiguration{Rules: []awstypes.SigningRule{{
+					SigningProfileArn: aws.String("arn:aws:signer:us-west-2:" + acctest.AccountID + ":/signing-profiles/identity_test"),
+				}}}})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
 			}
 		},
 	},
@@ -391,6 +459,47 @@ var testIdentityTypes = []testIdentityType{
 			}
 		},
 	},
+	{
+		// No hashicorp/aws type to move from; the key is `<repository>:<tag>`.
+		typeName: "ecr_image_tag", key: "id",
+		keyOf: func(name string) string { return name + ":prod" },
+		create: func(ctx context.Context, client *awsecr.Client, key string) error {
+			repository, tag, _ := strings.Cut(key, ":")
+			if _, err := client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String(repository)}); err != nil {
+				return err
+			}
+			_, err := (&acctest.Backend{Client: client}).PushImage(repository, tag)
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["tag"] != "prod" || state["image_digest"] == "" || state["source_digest"] != state["image_digest"] ||
+				state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+	},
+	{
+		// No hashicorp/aws type to move from; the key is `<repository>:<digest>`.
+		typeName: "ecr_image_storage_class", key: "id",
+		keyOf: func(name string) string { return name + ":" + acctest.ImageDigest("v1") },
+		create: func(ctx context.Context, client *awsecr.Client, key string) error {
+			repository, digest, _ := strings.Cut(key, ":")
+			if _, err := client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String(repository)}); err != nil {
+				return err
+			}
+			if _, err := (&acctest.Backend{Client: client}).PushImage(repository, "v1"); err != nil {
+				return err
+			}
+			_, err := client.UpdateImageStorageClass(ctx, &awsecr.UpdateImageStorageClassInput{RepositoryName: aws.String(repository),
+				ImageId: &awstypes.ImageIdentifier{ImageDigest: aws.String(digest)}, TargetStorageClass: awstypes.TargetStorageClassArchive})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["storage_class"] != "ARCHIVE" || state["image_status"] != "ARCHIVED" || state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+	},
 }
 
 // Every resource type has an identity: its key (required for import),
@@ -461,6 +570,9 @@ func TestResourceIdentity_import(t *testing.T) {
 	b := acctest.NewBackend(t)
 	p := newProtoProvider(t, b)
 	for _, tc := range testIdentityTypes {
+		if tc.skipOn(b) {
+			continue
+		}
 		for _, region := range []string{b.Region, acctest.OtherRegion} {
 			t.Run(tc.typeName+"/"+region, func(t *testing.T) {
 				name := tc.objectName("tf-proto-identity", b.AccountID)
@@ -545,6 +657,9 @@ func TestResourceIdentity_readGone(t *testing.T) {
 	b := acctest.NewBackend(t)
 	p := newProtoProvider(t, b)
 	for _, tc := range testIdentityTypes {
+		if tc.skipOn(b) {
+			continue
+		}
 		typ := p.resourceType(tc.typeName)
 		attrs := map[string]tftypes.Value{}
 		for name, at := range typ.AttributeTypes {
@@ -552,7 +667,12 @@ func TestResourceIdentity_readGone(t *testing.T) {
 		}
 		name := cmp.Or(tc.fixedName, "gone-repo")
 		if tc.singleton() {
+			// A Region no other test uses: moto's registries are shared.
 			name = b.AccountID
+			attrs["region"] = tftypes.NewValue(tftypes.String, "ca-central-1")
+		}
+		if tc.keyOf != nil {
+			name = tc.keyOf(name)
 		}
 		attrs[tc.stateKey()] = tftypes.NewValue(tftypes.String, name)
 		attrs["id"] = tftypes.NewValue(tftypes.String, name)
@@ -594,6 +714,9 @@ func TestResourceMoveState_fromAWS(t *testing.T) {
 		return resp
 	}
 	for _, tc := range testIdentityTypes {
+		if tc.awsState == nil || tc.skipOn(b) {
+			continue // nothing to move from, or not on this backend
+		}
 		t.Run(tc.typeName, func(t *testing.T) {
 			for _, region := range []string{b.Region, acctest.OtherRegion} {
 				name := tc.objectName("moved", acctest.AccountID)

@@ -21,6 +21,10 @@ func Resources() []func() resource.Resource {
 		NewPullTimeUpdateExclusionResource,
 		NewRegistryPolicyResource,
 		NewRegistryScanningConfigurationResource,
+		NewReplicationConfigurationResource,
+		NewSigningConfigurationResource,
+		NewImageTagResource,
+		NewImageStorageClassResource,
 	}
 }
 
@@ -40,9 +44,15 @@ func DataSources() []func() datasource.DataSource {
 		NewRepositoryScanningConfigurationDataSource,
 		NewRegistryPolicyDataSource,
 		NewRegistryScanningConfigurationDataSource,
+		NewRegistryDataSource,
+		NewSigningConfigurationDataSource,
 		NewImageDataSource,
 		NewImagesDataSource,
 		NewAuthorizationTokenDataSource,
+		NewImageScanFindingsDataSource,
+		NewImageReferrersDataSource,
+		NewImageReplicationStatusDataSource,
+		NewImageSigningStatusDataSource,
 	}
 }
 
