@@ -42,6 +42,7 @@ func DataSources() []func() datasource.DataSource {
 		NewAccountSettingDataSource,
 		NewAccountSettingsDataSource,
 		NewPullTimeUpdateExclusionsDataSource,
+		NewRepositoryScanningConfigurationDataSource,
 		NewRegistryPolicyDataSource,
 		NewRegistryScanningConfigurationDataSource,
 		NewRegistryDataSource,
@@ -79,5 +80,6 @@ func ListResources() []func() list.ListResource {
 func Actions() []func() action.Action {
 	return []func() action.Action{
 		NewLifecyclePolicyPreviewAction,
+		NewValidatePullThroughCacheRuleAction,
 	}
 }

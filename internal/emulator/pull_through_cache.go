@@ -1,9 +1,12 @@
 package emulator
 
 import (
+	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 func init() {
@@ -139,6 +142,7 @@ type ptcRuleOutput struct {
 	UpstreamRepositoryPrefix string  `json:"upstreamRepositoryPrefix,omitempty"`
 	UpdatedAt                *Time   `json:"updatedAt,omitempty"`
 	IsValid                  *bool   `json:"isValid,omitempty"`
+	Failure                  *string `json:"failure,omitempty"`
 }
 
 func ptcOutput(rule *PullThroughCacheRule) ptcRuleOutput {
@@ -367,10 +371,39 @@ func validatePullThroughCacheRule(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The emulator cannot reach upstream registries or secrets: every
-	// stored rule validates.
+	// ECR checks that it can reach the upstream with the rule's
+	// credentials. The emulator has no secrets: it reaches the upstream only
+	// when WithUpstream maps its host (a registry on loopback), and reports
+	// ECR's failure when that registry does not answer; any other rule
+	// validates.
 	valid := true
 	out := ptcOutput(rule)
+	if failure := r.e.checkUpstreamReachable(rule.UpstreamRegistryURL); failure != "" {
+		valid = false
+		out.Failure = &failure
+	}
 	out.CreatedAt, out.UpstreamRegistry, out.UpdatedAt, out.IsValid = nil, "", nil, &valid
 	return out, nil
+}
+
+// checkUpstreamReachable returns why an upstream mapped by WithUpstream
+// cannot be reached (its /v2/ endpoint does not answer, or answers 5xx),
+// or "" when it can or is not mapped. A short timeout: it runs under the
+// registry's lock.
+func (e *Emulator) checkUpstreamReachable(upstreamURL string) string {
+	host := strings.TrimSuffix(strings.TrimPrefix(upstreamURL, "https://"), "/")
+	base, ok := e.upstreams[host]
+	if !ok {
+		return ""
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get(strings.TrimSuffix(base, "/") + "/v2/")
+	if err != nil {
+		return fmt.Sprintf("Unable to connect to the upstream registry '%s': %v", upstreamURL, err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode >= 500 {
+		return fmt.Sprintf("The upstream registry '%s' answered %s", upstreamURL, resp.Status)
+	}
+	return ""
 }

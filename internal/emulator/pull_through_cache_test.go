@@ -3,11 +3,15 @@ package emulator_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 )
 
 const testSecretArn = "arn:aws:secretsmanager:us-west-2:123456789012:secret:ecr-pullthroughcache/docker-AbCdEf"
@@ -178,4 +182,33 @@ func TestPullThroughCacheRule_describeUpdateValidateDelete(t *testing.T) {
 		}, "PullThroughCacheRuleNotFoundException"},
 	}
 	runErrorCases(t, cases)
+}
+
+// ValidatePullThroughCacheRule reaches an upstream mapped by WithUpstream:
+// one that answers validates, one that does not fails with ECR's reason;
+// an unmapped upstream validates (the emulator cannot reach it).
+func TestValidatePullThroughCacheRule_upstream(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusUnauthorized) }))
+	t.Cleanup(up.Close)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close() // nothing listens there any more
+	c, _ := newClient(t, emulator.WithUpstream("quay.io", up.URL), emulator.WithUpstream("registry.k8s.io", deadURL))
+	for prefix, url := range map[string]string{"quay": "quay.io", "k8s": "registry.k8s.io", "ecr-public": "public.ecr.aws"} {
+		if _, err := c.CreatePullThroughCacheRule(ctx, &ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String(prefix),
+			UpstreamRegistryUrl: aws.String(url)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for prefix, wantValid := range map[string]bool{"quay": true, "k8s": false, "ecr-public": true} {
+		out, err := c.ValidatePullThroughCacheRule(ctx, &ecr.ValidatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String(prefix)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.IsValid != wantValid || (wantValid != (aws.ToString(out.Failure) == "")) {
+			t.Errorf("%s: isValid %t, failure %q; want valid %t", prefix, out.IsValid, aws.ToString(out.Failure), wantValid)
+		}
+	}
 }
