@@ -209,7 +209,9 @@ func waitForImageStatus(ctx context.Context, client *ecr.Client, repository, dig
 	}
 	return waitUntil(ctx, timeout, func(ctx context.Context) (*awstypes.ImageDetail, error) {
 		return findImageByID(ctx, client, nil, repository, awstypes.ImageIdentifier{ImageDigest: aws.String(digest)})
-	}, func(img *awstypes.ImageDetail, err error) bool { return err == nil && string(img.ImageStatus) == status })
+	}, func(img *awstypes.ImageDetail, err error) bool {
+		return err == nil && string(img.ImageStatus) == status
+	})
 }
 
 func (r *imageStorageClassResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
