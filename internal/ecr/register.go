@@ -68,5 +68,6 @@ func ListResources() []func() list.ListResource {
 func Actions() []func() action.Action {
 	return []func() action.Action{
 		NewLifecyclePolicyPreviewAction,
+		NewStartImageScanAction,
 	}
 }
