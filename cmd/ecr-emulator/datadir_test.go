@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -276,3 +277,74 @@ func TestDataDirInUse(t *testing.T) {
 }
 
 func blobDigestOf(data []byte) string { return benchDigest(data) }
+
+// Deleting the last image that references a blob reclaims it: the
+// repository's layer record goes with the image (nothing else references
+// it), then the file.
+func TestBlobsReclaimedWithImages(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, "-data-dir", dir)
+	ctx := context.Background()
+	c := client(p.url, "AKIDEXAMPLE", "secret")
+	repo := aws.String("app")
+	if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: repo}); err != nil {
+		t.Fatal(err)
+	}
+	upload := func(content []byte) string {
+		t.Helper()
+		up, err := c.InitiateLayerUpload(ctx, &ecr.InitiateLayerUploadInput{RepositoryName: repo})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.UploadLayerPart(ctx, &ecr.UploadLayerPartInput{RepositoryName: repo, UploadId: up.UploadId,
+			PartFirstByte: aws.Int64(0), PartLastByte: aws.Int64(int64(len(content) - 1)), LayerPartBlob: content}); err != nil {
+			t.Fatal(err)
+		}
+		d := blobDigestOf(content)
+		if _, err := c.CompleteLayerUpload(ctx, &ecr.CompleteLayerUploadInput{RepositoryName: repo, UploadId: up.UploadId,
+			LayerDigests: []string{d}}); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	config, layer, shared := []byte(`{"architecture":"amd64"}`), []byte(strings.Repeat("own layer ", 500)), []byte(strings.Repeat("shared ", 500))
+	cd, ld, sd := upload(config), upload(layer), upload(shared)
+	manifest := func(layers ...string) string {
+		var ls []string
+		for _, l := range layers {
+			size := len(layer)
+			if l == sd {
+				size = len(shared)
+			}
+			ls = append(ls, fmt.Sprintf(`{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":%q,"size":%d}`, l, size))
+		}
+		return fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",`+
+			`"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":%q,"size":%d},"layers":[%s]}`,
+			cd, len(config), strings.Join(ls, ","))
+	}
+	for tag, m := range map[string]string{"a": manifest(ld, sd), "b": manifest(sd)} {
+		if _, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: repo, ImageTag: aws.String(tag), ImageManifest: aws.String(m)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := func(d string) string { return "sha256-" + d[7:] }
+	if got := blobFiles(t, dir); len(got) != 3 {
+		t.Fatalf("blob files = %v", got)
+	}
+	if _, err := c.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: repo,
+		ImageIds: []types.ImageIdentifier{{ImageTag: aws.String("a")}}}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{file(cd), file(sd)}
+	slices.Sort(want)
+	if got := blobFiles(t, dir); !slices.Equal(got, want) {
+		t.Fatalf("after deleting a: blob files = %v, want %v (the config and the shared layer b still uses)", got, want)
+	}
+	if _, err := c.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: repo,
+		ImageIds: []types.ImageIdentifier{{ImageTag: aws.String("b")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := blobFiles(t, dir); len(got) != 0 {
+		t.Fatalf("after deleting both images: blob files = %v, want none", got)
+	}
+}

@@ -100,9 +100,27 @@ func isRegistryPolicyNotFound(err error) bool {
 	return ok
 }
 
+// isSigningConfigurationNotFound reports whether err is ECR's SigningConfigurationNotFoundException.
+func isSigningConfigurationNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.SigningConfigurationNotFoundException](err)
+	return ok
+}
+
 // isImageNotFound reports whether err is ECR's ImageNotFoundException.
 func isImageNotFound(err error) bool {
 	_, ok := errors.AsType[*awstypes.ImageNotFoundException](err)
+	return ok
+}
+
+// isExclusionNotFound reports whether err is ECR's ExclusionNotFoundException.
+func isExclusionNotFound(err error) bool {
+	_, ok := errors.AsType[*awstypes.ExclusionNotFoundException](err)
+	return ok
+}
+
+// isExclusionAlreadyExists reports whether err is ECR's ExclusionAlreadyExistsException.
+func isExclusionAlreadyExists(err error) bool {
+	_, ok := errors.AsType[*awstypes.ExclusionAlreadyExistsException](err)
 	return ok
 }
 

@@ -110,6 +110,8 @@ func JSONDocumentAttributes(ctx context.Context) map[string]bool {
 var (
 	FindRegistryPolicy                = findRegistryPolicy
 	FindRegistryScanningConfiguration = findRegistryScanningConfiguration
+	FindReplicationConfiguration      = findReplicationConfiguration
+	FindSigningConfiguration          = findSigningConfiguration
 )
 
 // ---- repository ----
@@ -187,6 +189,22 @@ var (
 // ---- repository creation template ----
 
 var FindRepositoryCreationTemplateByPrefix = findRepositoryCreationTemplateByPrefix
+
+// ---- account setting ----
+
+// FindAccountSettingByName is the finder of account settings, in the shape
+// of the other finders.
+func FindAccountSettingByName(ctx context.Context, client *awssdkecr.Client, name string) (*string, error) {
+	v, err := findAccountSettingByName(ctx, client, name)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// ---- pull-time update exclusion ----
+
+var FindPullTimeUpdateExclusionByARN = findPullTimeUpdateExclusionByARN
 
 // FindImageStorageClassByID describes the image of an
 // ecr_image_storage_class, by its id (`<repository>:<digest>`).

@@ -129,8 +129,10 @@ func importByIDOrIdentity(ctx context.Context, meta *framework.Meta, key string,
 	var id identityModel
 	if req.ID != "" {
 		id.Key = req.ID
-		if k, region, ok := strings.Cut(req.ID, "@"); ok {
-			id.Key, id.Region = k, region
+		// The Region follows the last `@` (an IAM principal's name may
+		// contain `@`: such a key is imported as `key@region`).
+		if i := strings.LastIndex(req.ID, "@"); i >= 0 {
+			id.Key, id.Region = req.ID[:i], req.ID[i+1:]
 		}
 		if key == "" {
 			id.AccountID, id.Key = id.Key, ""

@@ -6,6 +6,7 @@ package ecr_test
 // (the local CLI) has no identity, and moves need hashicorp/aws.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -27,6 +28,9 @@ type testIdentityType struct {
 	// singleton (one per registry), whose identity is account and Region
 	// and whose "name" below is the account id.
 	key string
+	// needsEmulator: moto does not implement the type; the tests that
+	// call the backend leave it out there.
+	needsEmulator bool
 	// neverGone: the registry always has the object (ECR's default when
 	// nobody set one), so a Read never removes it.
 	neverGone bool
@@ -35,17 +39,29 @@ type testIdentityType struct {
 	// read checks the state a Read returns for an object create made.
 	read func(t *testing.T, state map[string]string)
 	// awsState is a hashicorp/aws v6 state (schema version 0) of the object
-	// name in region, as raw JSON.
+	// name in region, as raw JSON; nil (and awsType "") for a type
+	// hashicorp/aws does not have.
 	awsState func(name, region string) string
 	// moved checks the state moved from awsState.
 	moved func(t *testing.T, p *protoProvider, name string, attrs map[string]tftypes.Value)
 	// badKeyError is the error of an import ID that is no key
 	// ("Not_A_Repository"); empty for a repository name's.
 	badKeyError string
+	// fixedName is the name of every object of a type whose objects have
+	// fixed names (an account setting); "" for types that take any name.
+	fixedName string
+	// identityAtRead: hashicorp/aws's state lacks the account, so the move
+	// sets no identity and the first Read does.
+	identityAtRead bool
 	// keyOf, when set, turns a random name into a key of the type (a
 	// composite key: ecr_image_tag's `<repository>:<tag>`); create gets
 	// the key.
 	keyOf func(name string) string
+}
+
+// skipOn reports whether the tests that call backend b leave the type out.
+func (tc testIdentityType) skipOn(b *acctest.Backend) bool {
+	return tc.needsEmulator && b.Emulator == nil
 }
 
 // singleton reports whether the type has one object per registry.
@@ -63,6 +79,9 @@ func (tc testIdentityType) stateKey() string {
 // objectName is a fresh name for an object of the type: a random one, or
 // a singleton's account id.
 func (tc testIdentityType) objectName(prefix, account string) string {
+	if tc.fixedName != "" {
+		return tc.fixedName
+	}
 	if tc.singleton() {
 		return account
 	}
@@ -123,6 +142,11 @@ func testIdentityPolicyRead(t *testing.T, state map[string]string) {
 // aws_ecr_registry_scanning_configuration as hashicorp/aws v6 writes it.
 const awsV6RegistryScanningConfigurationState = `{"id":%[1]q,"region":%[2]q,"registry_id":%[1]q,"scan_type":"ENHANCED",` +
 	`"rule":[{"scan_frequency":"CONTINUOUS_SCAN","repository_filter":[{"filter":"prod-*","filter_type":"WILDCARD"}]}]}`
+
+// awsV6ReplicationConfigurationState is the state of
+// aws_ecr_replication_configuration as hashicorp/aws v6 writes it.
+const awsV6ReplicationConfigurationState = `{"id":%[1]q,"region":%[2]q,"registry_id":%[1]q,"replication_configuration":[{"rule":[` +
+	`{"destination":[{"region":"us-east-1","registry_id":%[1]q}],"repository_filter":[{"filter":"app","filter_type":"PREFIX_MATCH"}]}]}]}`
 
 // testIdentityRegistryPolicy is a registry policy both scopes allow.
 const testIdentityRegistryPolicy = `{"Statement":[{"Action":"ecr:ReplicateImage","Effect":"Allow",` +
@@ -234,6 +258,53 @@ var testIdentityTypes = []testIdentityType{
 		},
 	},
 	{
+		typeName: "ecr_replication_configuration", awsType: "aws_ecr_replication_configuration", key: "",
+		create: func(ctx context.Context, client *awsecr.Client, _ string) error {
+			_, err := client.PutReplicationConfiguration(ctx, &awsecr.PutReplicationConfigurationInput{
+				ReplicationConfiguration: &awstypes.ReplicationConfiguration{Rules: []awstypes.ReplicationRule{{
+					Destinations: []awstypes.ReplicationDestination{{Region: aws.String("ap-southeast-2"), RegistryId: aws.String(acctest.AccountID)}},
+				}}}})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(awsV6ReplicationConfigurationState, name, region)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for k, want := range map[string]string{
+				"id": fmt.Sprintf("%q", name), "registry_id": fmt.Sprintf("%q", name),
+				"replication_configuration": fmt.Sprintf(`[{"rule":[{"delete_replication":[],"destination":[{"region":"us-east-1","registry_id":%q}],`+
+					`"repository_filter":[{"filter":"app","filter_type":"PREFIX_MATCH"}]}]}]`, name),
+				"timeouts": "null",
+			} {
+				if got := jsonOf(t, attrs[k]); got != want {
+					t.Errorf("moved %s = %s, want %s", k, got, want)
+				}
+			}
+		},
+	},
+	{
+		typeName: "ecr_signing_configuration", key: "",
+		needsEmulator: true,
+		create: func(ctx context.Context, client *awsecr.Client, _ string) error {
+			_, err := client.PutSigningConfiguration(ctx, &awsecr.PutSigningConfigurationInput{
+				SigningConfiguration: &awstypes.SigningConfiguration{Rules: []awstypes.SigningRule{{
+					SigningProfileArn: aws.String("arn:aws:signer:us-west-2:" + acctest.AccountID + ":/signing-profiles/identity_test"),
+				}}}})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["registry_id"] != acctest.AccountID {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+	},
+	{
 		typeName: "ecr_registry_scanning_configuration", awsType: "aws_ecr_registry_scanning_configuration", key: "",
 		neverGone: true,
 		create: func(ctx context.Context, client *awsecr.Client, _ string) error {
@@ -337,6 +408,56 @@ var testIdentityTypes = []testIdentityType{
 			}
 		},
 		badKeyError: "is not a repository creation template prefix",
+	},
+	{
+		typeName: "ecr_account_setting", awsType: "aws_ecr_account_setting", key: "name",
+		fixedName: "BLOB_MOUNTING", neverGone: true, badKeyError: "is not an ECR account setting", identityAtRead: true,
+		create: func(ctx context.Context, client *awsecr.Client, name string) error {
+			_, err := client.PutAccountSetting(ctx, &awsecr.PutAccountSettingInput{Name: aws.String(name), Value: aws.String("ENABLED")})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["value"] != "ENABLED" {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(`{"id":%q,"name":%q,"region":%q,"value":"ENABLED"}`, name, name, region)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for attr, want := range map[string]string{
+				"id": fmt.Sprintf("%q", name), "name": fmt.Sprintf("%q", name), "value": `"ENABLED"`, "timeouts": "null",
+			} {
+				if got := jsonOf(t, attrs[attr]); got != want {
+					t.Errorf("moved %s = %s, want %s", attr, got, want)
+				}
+			}
+		},
+	},
+	{
+		typeName: "ecr_pull_time_update_exclusion", awsType: "aws_ecr_pull_time_update_exclusion", key: "principal_arn",
+		fixedName: testExclusionPrincipal, identityAtRead: true, badKeyError: "is not the ARN of an IAM user or role",
+		create: func(ctx context.Context, client *awsecr.Client, name string) error {
+			_, err := client.RegisterPullTimeUpdateExclusion(ctx, &awsecr.RegisterPullTimeUpdateExclusionInput{PrincipalArn: aws.String(name)})
+			return err
+		},
+		read: func(t *testing.T, state map[string]string) {
+			if state["principal_arn"] != testExclusionPrincipal {
+				t.Errorf("state after read = %v", state)
+			}
+		},
+		awsState: func(name, region string) string {
+			return fmt.Sprintf(`{"id":%q,"region":%q,"principal_arn":%q}`, name, region, name)
+		},
+		moved: func(t *testing.T, _ *protoProvider, name string, attrs map[string]tftypes.Value) {
+			t.Helper()
+			for attr, want := range map[string]string{"id": fmt.Sprintf("%q", name), "principal_arn": fmt.Sprintf("%q", name), "timeouts": "null"} {
+				if got := jsonOf(t, attrs[attr]); got != want {
+					t.Errorf("moved %s = %s, want %s", attr, got, want)
+				}
+			}
+		},
 	},
 	{
 		// No hashicorp/aws type to move from; the key is `<repository>:<tag>`.
@@ -449,6 +570,9 @@ func TestResourceIdentity_import(t *testing.T) {
 	b := acctest.NewBackend(t)
 	p := newProtoProvider(t, b)
 	for _, tc := range testIdentityTypes {
+		if tc.skipOn(b) {
+			continue
+		}
 		for _, region := range []string{b.Region, acctest.OtherRegion} {
 			t.Run(tc.typeName+"/"+region, func(t *testing.T) {
 				name := tc.objectName("tf-proto-identity", b.AccountID)
@@ -533,14 +657,19 @@ func TestResourceIdentity_readGone(t *testing.T) {
 	b := acctest.NewBackend(t)
 	p := newProtoProvider(t, b)
 	for _, tc := range testIdentityTypes {
+		if tc.skipOn(b) {
+			continue
+		}
 		typ := p.resourceType(tc.typeName)
 		attrs := map[string]tftypes.Value{}
 		for name, at := range typ.AttributeTypes {
 			attrs[name] = tftypes.NewValue(at, nil)
 		}
-		name := "gone-repo"
+		name := cmp.Or(tc.fixedName, "gone-repo")
 		if tc.singleton() {
+			// A Region no other test uses: moto's registries are shared.
 			name = b.AccountID
+			attrs["region"] = tftypes.NewValue(tftypes.String, "ca-central-1")
 		}
 		if tc.keyOf != nil {
 			name = tc.keyOf(name)
@@ -585,8 +714,8 @@ func TestResourceMoveState_fromAWS(t *testing.T) {
 		return resp
 	}
 	for _, tc := range testIdentityTypes {
-		if tc.awsType == "" {
-			continue // no hashicorp/aws type to move from
+		if tc.awsState == nil || tc.skipOn(b) {
+			continue // nothing to move from, or not on this backend
 		}
 		t.Run(tc.typeName, func(t *testing.T) {
 			for _, region := range []string{b.Region, acctest.OtherRegion} {
@@ -602,7 +731,9 @@ func TestResourceMoveState_fromAWS(t *testing.T) {
 					t.Fatal("no identity after the move")
 				}
 				wantID := tc.identity(name, acctest.AccountID, region)
-				if id := decodeStrings(t, p.identityType(tc.typeName), resp.TargetIdentity.IdentityData); fmt.Sprint(id) != fmt.Sprint(wantID) {
+				if id := decodeStrings(t, p.identityType(tc.typeName), resp.TargetIdentity.IdentityData); tc.identityAtRead && len(id) != 0 {
+					t.Errorf("moved identity = %v, want none (the first Read sets it)", id)
+				} else if !tc.identityAtRead && fmt.Sprint(id) != fmt.Sprint(wantID) {
 					t.Errorf("moved identity = %v, want %v", id, wantID)
 				}
 
@@ -619,6 +750,9 @@ func TestResourceMoveState_fromAWS(t *testing.T) {
 				requireNoDiags(t, read.Diagnostics)
 				if s := decodeStrings(t, p.resourceType(tc.typeName), read.NewState); s[tc.stateKey()] != name || s["region"] != region {
 					t.Errorf("read after the move in %s: state %v", region, s)
+				}
+				if id := decodeStrings(t, p.identityType(tc.typeName), read.NewIdentity.IdentityData); fmt.Sprint(id) != fmt.Sprint(wantID) {
+					t.Errorf("identity after the first read after the move = %v, want %v", id, wantID)
 				}
 			}
 

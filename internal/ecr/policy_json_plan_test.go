@@ -76,7 +76,7 @@ func TestUseStateWhenEquivalent(t *testing.T) {
 func TestJSONDocumentAttributesUseStateWhenEquivalent(t *testing.T) {
 	t.Parallel()
 	attrs := ecr.JSONDocumentAttributes(context.Background())
-	for _, want := range []string{"ecr_repository_policy.policy", "ecr_lifecycle_policy.policy"} {
+	for _, want := range []string{"ecr_repository_policy.policy", "ecr_lifecycle_policy.policy", "ecr_registry_policy.policy"} {
 		if _, ok := attrs[want]; !ok {
 			t.Errorf("%s is not a JSON document attribute (found %v)", want, attrs)
 		}

@@ -17,8 +17,12 @@ func Resources() []func() resource.Resource {
 		NewLifecyclePolicyResource,
 		NewPullThroughCacheRuleResource,
 		NewRepositoryCreationTemplateResource,
+		NewAccountSettingResource,
+		NewPullTimeUpdateExclusionResource,
 		NewRegistryPolicyResource,
 		NewRegistryScanningConfigurationResource,
+		NewReplicationConfigurationResource,
+		NewSigningConfigurationResource,
 		NewImageTagResource,
 		NewImageStorageClassResource,
 	}
@@ -34,8 +38,13 @@ func DataSources() []func() datasource.DataSource {
 		NewPullThroughCacheRulesDataSource,
 		NewRepositoryCreationTemplateDataSource,
 		NewRepositoryCreationTemplatesDataSource,
+		NewAccountSettingDataSource,
+		NewAccountSettingsDataSource,
+		NewPullTimeUpdateExclusionsDataSource,
 		NewRegistryPolicyDataSource,
 		NewRegistryScanningConfigurationDataSource,
+		NewRegistryDataSource,
+		NewSigningConfigurationDataSource,
 		NewImageDataSource,
 		NewImagesDataSource,
 		NewAuthorizationTokenDataSource,
@@ -61,6 +70,7 @@ func ListResources() []func() list.ListResource {
 		NewLifecyclePolicyListResource,
 		NewPullThroughCacheRuleListResource,
 		NewRepositoryCreationTemplateListResource,
+		NewPullTimeUpdateExclusionListResource,
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
 	"github.com/ecrkit/terraform-provider-ecr/internal/ecr"
+	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 )
 
 const testAccRegistryPolicyAddr = "ecr_registry_policy.test"
@@ -206,6 +207,45 @@ resource "ecr_registry_policy" "test" {
   policy = jsonencode({ Version = "2012-10-17", Statement = [] })
 }
 `), PlanOnly: true, ExpectError: regexp.MustCompile(`must be an AWS Region name`)},
+		},
+	})
+}
+
+// While a new registry policy stays invisible to its first reads (ECR is
+// eventually consistent), create and update wait until reads return it, so
+// the refresh after each apply plans nothing; destroy waits until it is gone.
+func TestAccRegistryPolicy_eventualConsistency(t *testing.T) {
+	const lagReads = 3
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "consistency lag fault")
+	b.Emulator.Faults().MustAdd(emulator.Fault{Action: emulator.ActionLag, Kind: "registry_policy", LagReads: lagReads})
+	testAccSingletonTest(t, b, resource.TestCase{
+		CheckDestroy: testAccCheckDestroy(b, "ecr_registry_policy", "id", findRegistryPolicy),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccRegistryPolicyConfig_basic(b, testAccRegistryPolicyActions(1)...),
+				Check: resource.ComposeTestCheckFunc(testAccCheckRegistryPolicyExists(b), func(*terraform.State) error {
+					var hidden int
+					for _, c := range b.Emulator.Calls() {
+						if c.Op == "GetRegistryPolicy" && c.ErrorCode == "RegistryPolicyNotFoundException" {
+							hidden++
+						}
+					}
+					if hidden < lagReads {
+						return fmt.Errorf("%d GetRegistryPolicy calls did not find the new policy, want at least %d", hidden, lagReads)
+					}
+					return nil
+				}),
+				ConfigPlanChecks: expectEmptyPlanAfterApply(),
+			},
+			{
+				Config:           testAccRegistryPolicyConfig_basic(b, testAccRegistryPolicyActions(2)...),
+				ConfigPlanChecks: expectActionThenEmptyPlan(testAccRegistryPolicyAddr, plancheck.ResourceActionUpdate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateValueAt(testAccRegistryPolicyAddr, "policy", knownvalue.StringExact(
+						testAccRegistryPolicyText(b, testAccRegistryPolicyActions(2)...))),
+				},
+			},
 		},
 	})
 }

@@ -99,9 +99,13 @@ type registrySingleton[M any, P singletonModel[M]] struct {
 // attributes (id, region and registry_id are added) and its model (a
 // struct with those four and its own), filled from the resource's model.
 type singletonDataSource[P any] struct {
+	typeName    string // when not the resource's
 	description string
-	attributes  map[string]dsschema.Attribute
-	model       func(P) any
+	// notFoundIsEmpty: a read that finds nothing is no error; the model
+	// read fills in then is the answer.
+	notFoundIsEmpty bool
+	attributes      map[string]dsschema.Attribute
+	model           func(P) any
 }
 
 // Defaults of the timeouts.
@@ -338,6 +342,9 @@ func newRegistrySingletonDataSource[M any, P singletonModel[M]](s registrySingle
 
 func (d *registrySingletonDataSource[M, P]) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + d.s.typeName
+	if d.s.dataSource.typeName != "" {
+		resp.TypeName = req.ProviderTypeName + d.s.dataSource.typeName
+	}
 }
 
 func (d *registrySingletonDataSource[M, P]) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -362,7 +369,7 @@ func (d *registrySingletonDataSource[M, P]) Read(ctx context.Context, req dataso
 	b := m.base()
 	b.Region = types.StringValue(regionOf(d.Meta, region))
 	ctx = tflog.SetField(ctx, "region", b.Region.ValueString())
-	if err := d.s.read(ctx, d.Meta.ClientIn(b.Region.ValueString()), m); err != nil {
+	if err := d.s.read(ctx, d.Meta.ClientIn(b.Region.ValueString()), m); err != nil && !(d.s.dataSource.notFoundIsEmpty && isNotFound(err)) {
 		resp.Diagnostics.AddError(fmt.Sprintf("reading %s", d.s.what), err.Error())
 		return
 	}

@@ -1,6 +1,8 @@
 package ecr_test
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -20,4 +22,10 @@ func testAccSingletonTest(t *testing.T, b *acctest.Backend, tc resource.TestCase
 		return
 	}
 	resource.ParallelTest(t, tc)
+}
+
+// expectWrapped is an ExpectError pattern in which any space matches any
+// run of white space: Terraform wraps long diagnostics.
+func expectWrapped(pattern string) *regexp.Regexp {
+	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
 }

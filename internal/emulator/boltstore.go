@@ -29,6 +29,9 @@ func OpenBoltStore(path string) (*BoltStore, error) {
 		// a commit frees the pages of the previous version of what it
 		// rewrites), so that opening does not walk every page to rebuild it.
 		FreelistType: bolt.FreelistMapType,
+		// Opening is followed by reading every record: map the file in
+		// at once rather than fault it in page by page (Linux).
+		MmapFlags: mmapPopulate,
 	})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {

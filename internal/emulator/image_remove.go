@@ -22,6 +22,9 @@ type imageRemoval struct {
 	// removed lists each removal in order: an image with its tags
 	// (ImageTag empty for an untagged image), or a tag alone.
 	removed []ImageIdentifier
+	// blobRefs counts, per blob digest, the repository's images that
+	// reference it (built at the first image removal).
+	blobRefs map[string]int
 }
 
 func newImageRemoval(repo *Repository) *imageRemoval {
@@ -60,7 +63,43 @@ func (rm *imageRemoval) image(img *Image) ([]string, bool) {
 	}
 	delete(rm.repo.Data.Images, img.Digest)
 	delete(rm.tagsOf, img.Digest)
+	rm.dropLayers(img)
 	return tags, true
+}
+
+// dropLayers removes the repository's layer records of the blobs of img
+// (removed) that no remaining image references, so that the store reclaims
+// their content once nothing else references it. Assumption: as ECR's
+// garbage collection of layers no image references, done at once.
+func (rm *imageRemoval) dropLayers(img *Image) {
+	blobs := img.references().blobs
+	if len(blobs) == 0 {
+		return
+	}
+	if rm.blobRefs == nil {
+		rm.blobRefs = map[string]int{}
+		for _, other := range rm.repo.Data.Images {
+			for _, b := range other.references().blobs {
+				rm.blobRefs[b.Digest]++
+			}
+		}
+		// img is already out of the repository: its references are not
+		// counted.
+		rm.dropUnreferenced(blobs)
+		return
+	}
+	for _, b := range blobs {
+		rm.blobRefs[b.Digest]--
+	}
+	rm.dropUnreferenced(blobs)
+}
+
+func (rm *imageRemoval) dropUnreferenced(blobs []blobRef) {
+	for _, b := range blobs {
+		if rm.blobRefs[b.Digest] <= 0 {
+			delete(rm.repo.Data.Layers, b.Digest)
+		}
+	}
 }
 
 // listRefs counts, per digest, the references to it from the manifest

@@ -56,7 +56,10 @@ type Batch struct {
 }
 
 // storeFormat is the version of the record layout, kept in the meta record.
-const storeFormat = 1
+// Format 2 encodes images in binary (store_image.go); format 1 stores,
+// whose images are JSON, are read and rewritten as format 2 by their
+// writes.
+const storeFormat = 2
 
 // Record keys. Names, tags, digests and ids never contain a NUL byte.
 const (
@@ -115,11 +118,6 @@ type savedUpload struct {
 
 func newSaved() *saved {
 	return &saved{regs: map[string]*savedRegistry{}, refs: map[string]int{}}
-}
-
-func newSavedRepo() *savedRepo {
-	return &savedRepo{images: map[string]Image{}, tags: map[string]string{}, layers: map[string]Layer{},
-		uploads: map[string]savedUpload{}}
 }
 
 // touchRepository notes, during a write, that the handler reached a
@@ -321,7 +319,8 @@ func (e *Emulator) diffRepository(regKey, name string, repo *Repository, sr *sav
 		return nil
 	}
 	if s == nil {
-		s = newSavedRepo()
+		s = &savedRepo{images: make(map[string]Image, len(repo.Data.Images)), tags: make(map[string]string, len(repo.Data.TagIndex)),
+			layers: make(map[string]Layer, len(repo.Data.Layers)), uploads: map[string]savedUpload{}}
 		sr.repos[name] = s
 	}
 	h := *repo
@@ -350,11 +349,7 @@ func (e *Emulator) diffRepository(regKey, name string, repo *Repository, sr *sav
 			continue
 		}
 		if b != nil {
-			v, err := json.Marshal(img)
-			if err != nil {
-				return err
-			}
-			put(repoItemKey(regKey, name, kindImage, d), v)
+			put(repoItemKey(regKey, name, kindImage, d), encodeImage(img))
 		}
 		if !ok {
 			for _, ref := range img.references().blobs {
@@ -557,6 +552,9 @@ func loadStore(s Store) (*state, bool, error) {
 			return r, nil
 		}
 		var images []imageRec
+		// Records come in key order: a repository's are consecutive.
+		var lastReg, lastName string
+		var lastRepo *Repository
 		for _, rec := range records {
 			switch {
 			case rec.Key == keyMeta:
@@ -564,7 +562,7 @@ func loadStore(s Store) (*state, bool, error) {
 				if err := json.Unmarshal(rec.Value, &m); err != nil {
 					return fmt.Errorf("meta record: %w", err)
 				}
-				if m.Format != storeFormat {
+				if m.Format != storeFormat && m.Format != 1 {
 					return fmt.Errorf("store format %d, this emulator reads format %d", m.Format, storeFormat)
 				}
 				st.Seq = m.Seq
@@ -582,19 +580,21 @@ func loadStore(s Store) (*state, bool, error) {
 				}
 				reg.Repositories = repositories
 			case strings.HasPrefix(rec.Key, prefixRepo):
-				parts := strings.SplitN(strings.TrimPrefix(rec.Key, prefixRepo), "\x00", 4)
-				if len(parts) < 3 {
+				regKey, rest, ok1 := strings.Cut(rec.Key[len(prefixRepo):], "\x00")
+				name, rest, ok2 := strings.Cut(rest, "\x00")
+				kind, id, _ := strings.Cut(rest, "\x00")
+				if !ok1 || !ok2 {
 					return fmt.Errorf("bad record key %q", rec.Key)
 				}
-				repo, err := repoFor(parts[0], parts[1])
-				if err != nil {
-					return err
+				repo := lastRepo
+				if repo == nil || regKey != lastReg || name != lastName {
+					var err error
+					if repo, err = repoFor(regKey, name); err != nil {
+						return err
+					}
+					lastReg, lastName, lastRepo = regKey, name, repo
 				}
-				id := ""
-				if len(parts) == 4 {
-					id = parts[3]
-				}
-				if err := loadRepoRecord(repo, parts[2], id, rec.Value, func(d string, v []byte) {
+				if err := loadRepoRecord(repo, kind, id, rec.Value, func(d string, v []byte) {
 					images = append(images, imageRec{repo: repo, digest: d, value: v})
 				}); err != nil {
 					return fmt.Errorf("record %q: %w", rec.Key, err)
@@ -610,13 +610,13 @@ func loadStore(s Store) (*state, bool, error) {
 		workers := runtime.GOMAXPROCS(0)
 		for w := range workers {
 			wg.Go(func() {
+				intern := map[string]string{}
 				for i := w; i < len(images); i += workers {
-					img := &Image{}
-					if err := json.Unmarshal(images[i].value, img); err != nil {
+					img, err := decodeImageInterned(images[i].value, intern)
+					if err != nil {
 						errs[i] = fmt.Errorf("image %s: %w", images[i].digest, err)
 						continue
 					}
-					img.refs = parseImageRefs(img)
 					decoded[i] = img
 				}
 			})

@@ -1,0 +1,3 @@
+data "ecr_account_setting" "scope" {
+  name = "REGISTRY_POLICY_SCOPE"
+}

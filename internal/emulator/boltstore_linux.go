@@ -1,0 +1,5 @@
+package emulator
+
+import "syscall"
+
+const mmapPopulate = syscall.MAP_POPULATE

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package emulator
+
+const mmapPopulate = 0
