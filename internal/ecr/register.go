@@ -81,5 +81,6 @@ func Actions() []func() action.Action {
 	return []func() action.Action{
 		NewLifecyclePolicyPreviewAction,
 		NewValidatePullThroughCacheRuleAction,
+		NewStartImageScanAction,
 	}
 }
