@@ -29,7 +29,8 @@ type testIdentityType struct {
 	// singleton (one per registry), whose identity is account and Region
 	// and whose "name" below is the account id.
 	key string
-	// needsEmulator: moto does not implement the type; the tests that
+	// needsEmulator: moto does not implement the type (or has no registry
+	// protocol to push the images its tests need); the tests that
 	// call the backend leave it out there.
 	needsEmulator bool
 	// neverGone: the registry always has the object (ECR's default when
@@ -358,7 +359,7 @@ var testIdentityTypes = []testIdentityType{
 		},
 	},
 	{
-		typeName: "ecr_pull_through_cache_rule", awsType: "aws_ecr_pull_through_cache_rule", key: "ecr_repository_prefix",
+		typeName: "ecr_pull_through_cache_rule", awsType: "aws_ecr_pull_through_cache_rule", key: "ecr_repository_prefix", needsEmulator: true,
 		create: func(ctx context.Context, client *awsecr.Client, name string) error {
 			_, err := client.CreatePullThroughCacheRule(ctx, &awsecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String(name),
 				UpstreamRegistryUrl: aws.String("registry-1.docker.io"), CredentialArn: aws.String(testPTCCredential1)})
@@ -392,7 +393,7 @@ var testIdentityTypes = []testIdentityType{
 		badKeyError: "is not a pull through cache rule prefix",
 	},
 	{
-		typeName: "ecr_repository_creation_template", awsType: "aws_ecr_repository_creation_template", key: "prefix",
+		typeName: "ecr_repository_creation_template", awsType: "aws_ecr_repository_creation_template", key: "prefix", needsEmulator: true,
 		create: func(ctx context.Context, client *awsecr.Client, name string) error {
 			_, err := client.CreateRepositoryCreationTemplate(ctx, &awsecr.CreateRepositoryCreationTemplateInput{Prefix: aws.String(name),
 				AppliedFor: []awstypes.RCTAppliedFor{awstypes.RCTAppliedForReplication}, LifecyclePolicy: aws.String(testLifecycleTwoRules),
@@ -434,7 +435,7 @@ var testIdentityTypes = []testIdentityType{
 		badKeyError: "is not a repository creation template prefix",
 	},
 	{
-		typeName: "ecr_account_setting", awsType: "aws_ecr_account_setting", key: "name",
+		typeName: "ecr_account_setting", awsType: "aws_ecr_account_setting", key: "name", needsEmulator: true,
 		fixedName: "BLOB_MOUNTING", neverGone: true, badKeyError: "is not an ECR account setting", identityAtRead: true,
 		create: func(ctx context.Context, client *awsecr.Client, name string) error {
 			_, err := client.PutAccountSetting(ctx, &awsecr.PutAccountSettingInput{Name: aws.String(name), Value: aws.String("ENABLED")})
@@ -460,7 +461,7 @@ var testIdentityTypes = []testIdentityType{
 		},
 	},
 	{
-		typeName: "ecr_pull_time_update_exclusion", awsType: "aws_ecr_pull_time_update_exclusion", key: "principal_arn",
+		typeName: "ecr_pull_time_update_exclusion", awsType: "aws_ecr_pull_time_update_exclusion", key: "principal_arn", needsEmulator: true,
 		fixedName: testExclusionPrincipal, identityAtRead: true, badKeyError: "is not the ARN of an IAM user or role",
 		create: func(ctx context.Context, client *awsecr.Client, name string) error {
 			_, err := client.RegisterPullTimeUpdateExclusion(ctx, &awsecr.RegisterPullTimeUpdateExclusionInput{PrincipalArn: aws.String(name)})
@@ -485,7 +486,7 @@ var testIdentityTypes = []testIdentityType{
 	},
 	{
 		// No hashicorp/aws type to move from; the key is `<repository>:<tag>`.
-		typeName: "ecr_image_tag", key: "id",
+		typeName: "ecr_image_tag", key: "id", needsEmulator: true,
 		keyOf: func(name string) string { return name + ":prod" },
 		create: func(ctx context.Context, client *awsecr.Client, key string) error {
 			repository, tag, _ := strings.Cut(key, ":")
@@ -504,7 +505,7 @@ var testIdentityTypes = []testIdentityType{
 	},
 	{
 		// No hashicorp/aws type to move from; the key is `<repository>:<digest>`.
-		typeName: "ecr_image_storage_class", key: "id",
+		typeName: "ecr_image_storage_class", key: "id", needsEmulator: true,
 		keyOf: func(name string) string { return name + ":" + acctest.ImageDigest("v1") },
 		create: func(ctx context.Context, client *awsecr.Client, key string) error {
 			repository, digest, _ := strings.Cut(key, ":")

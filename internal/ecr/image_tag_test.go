@@ -166,7 +166,7 @@ resource "ecr_image_tag" "test" {
 				Config: b.Config(repo),
 				Check: resource.ComposeTestCheckFunc(testAccImageTagIs(b, rName, "v2", digests, "v2"), func(*terraform.State) error {
 					if _, err := ecr.FindImageTagByID(acctest.Context(), b.Client, rName+":prod"); !ecr.IsNotFound(err) {
-						return fmt.Errorf("tag prod after destroy: %v, want not found", err)
+						return fmt.Errorf("tag prod after destroy: %w, want not found", err)
 					}
 					return nil
 				}),
@@ -332,7 +332,7 @@ resource "ecr_image_tag" "test" {
 				ConfigStateChecks: []statecheck.StateCheck{stateValueAt(imageTagAddr, "region", knownvalue.StringExact(other))},
 				Check: resource.ComposeTestCheckFunc(testAccCheckImageTagExists(b), func(*terraform.State) error {
 					if _, err := ecr.FindImageTagByID(acctest.Context(), b.Client, rName+":prod"); !ecr.IsNotFound(err) {
-						return fmt.Errorf("tag in the provider's Region: %v, want not found", err)
+						return fmt.Errorf("tag in the provider's Region: %w, want not found", err)
 					}
 					return nil
 				}),

@@ -49,9 +49,12 @@ type server struct {
 	tfprotov6.ActionServer
 }
 
+// tf6server finds list resources and actions through these interfaces
+// (deprecated in favour of ProviderServer, which does not have the methods
+// yet in terraform-plugin-go v0.31).
 var (
-	_ tfprotov6.ProviderServerWithListResource = (*server)(nil)
-	_ tfprotov6.ProviderServerWithActions      = (*server)(nil)
+	_ tfprotov6.ProviderServerWithListResource = (*server)(nil) //nolint:staticcheck // see above
+	_ tfprotov6.ProviderServerWithActions      = (*server)(nil) //nolint:staticcheck // see above
 )
 
 // detachable is a context whose parent is replaced by an empty one when

@@ -57,10 +57,10 @@ func TestServer_releasesRequestContexts(t *testing.T) {
 // must keep both, or Terraform would find neither.
 func TestServer_keepsOptionalServers(t *testing.T) {
 	s := NewServer("test")()
-	if _, ok := s.(tfprotov6.ProviderServerWithListResource); !ok {
+	if _, ok := s.(tfprotov6.ProviderServerWithListResource); !ok { //nolint:staticcheck // what tf6server looks for
 		t.Error("the server does not implement list resources")
 	}
-	if _, ok := s.(tfprotov6.ProviderServerWithActions); !ok {
+	if _, ok := s.(tfprotov6.ProviderServerWithActions); !ok { //nolint:staticcheck // what tf6server looks for
 		t.Error("the server does not implement actions")
 	}
 	resp, err := s.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
