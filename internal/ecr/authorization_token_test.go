@@ -55,8 +55,12 @@ func testAccCheckAuthorizationTokenDecodes(addr string) resource.TestCheckFunc {
 	}
 }
 
+// testAccAuthorizationTokenNeedsEmulator: moto's tokens expire at a fixed date.
+const testAccAuthorizationTokenNeedsEmulator = "token expiry: moto 5.2 answers expiresAt 2015-01-01, not 12 hours from now"
+
 func TestAccAuthorizationTokenDataSource_basic(t *testing.T) {
 	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, testAccAuthorizationTokenNeedsEmulator)
 	const addr = "data.ecr_authorization_token.test"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -98,6 +102,7 @@ data "ecr_authorization_token" "test" {
 // through the echo provider (the only way a test sees ephemeral values).
 func TestAccAuthorizationTokenEphemeral_basic(t *testing.T) {
 	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, testAccAuthorizationTokenNeedsEmulator)
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){

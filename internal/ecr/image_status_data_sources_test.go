@@ -90,6 +90,7 @@ func referrerOneOf(ps ...*string) knownvalue.Check {
 // says how to scan it.
 func TestAccImageScanFindingsDataSource_basic(t *testing.T) {
 	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "scan findings: moto 5.2 never scans a pushed image (ScanNotFoundException)")
 	rName := acctest.RandomName("tf-acc-scan")
 	scanned := fmt.Sprintf(`
 resource "ecr_repository" "test" {

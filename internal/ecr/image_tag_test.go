@@ -207,6 +207,7 @@ resource "ecr_image_tag" "test" {
 // leaves it.
 func TestAccImageTag_immutable(t *testing.T) {
 	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "tag immutability: moto 5.2 does not refuse a retag in an immutable repository")
 	rName := acctest.RandomName("tf-acc-tag")
 	digests := map[string]string{}
 	repo := testAccImageTagRepository(rName, `image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"

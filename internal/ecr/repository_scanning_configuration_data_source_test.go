@@ -23,6 +23,7 @@ import (
 // names, every repository is read.
 func TestAccRepositoryScanningConfigurationDataSource_basic(t *testing.T) {
 	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "reads every repository of the registry; moto's registry is shared by the tests running beside this one")
 	prefix := acctest.RandomName("tf-acc-scan")
 	var names []string
 	for i := range 30 {
