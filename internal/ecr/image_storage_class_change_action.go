@@ -74,7 +74,7 @@ func (a *imageStorageClassChangeAction) Schema(_ context.Context, _ action.Schem
 			"-invoke=action.ecr_image_storage_class_change.<name>` or from an `action_trigger`. Needs Terraform 1.14 or later.",
 		Attributes: map[string]schema.Attribute{
 			"image_digests": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(imageDigestValidators()...)},
+				Validators:          []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(imageDigestValidators()...)},
 				MarkdownDescription: "Digests of images to move."},
 			"image_tags": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 				Validators:          []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(imageTagValidators()...)},

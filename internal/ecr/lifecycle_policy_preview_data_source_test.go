@@ -41,7 +41,7 @@ func (c *shiftClock) advance(d time.Duration) {
 
 // previewResult checks one result of the data source.
 func previewResult(tag, action string, priority int64, target string) knownvalue.Check {
-	targetCheck := knownvalue.Null()
+	var targetCheck knownvalue.Check = knownvalue.Null()
 	if target != "" {
 		targetCheck = knownvalue.StringExact(target)
 	}
