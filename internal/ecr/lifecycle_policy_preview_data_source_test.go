@@ -236,7 +236,7 @@ data "ecr_lifecycle_policy_preview" "test" {
 }
 `),
 				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)previewing the lifecycle policy of ECR Repository \(%s\).*`+
-					`The repository has no lifecycle policy: give one in the data source's .policy. argument`, regexp.QuoteMeta(rName))),
+					`The repository has no lifecycle policy:\s+give\s+one\s+in\s+the\s+data\s+source's\s+.policy.\s+argument`, regexp.QuoteMeta(rName))),
 			},
 		},
 	})
