@@ -258,7 +258,7 @@ action "ecr_image_storage_class_change" "everything" {
 }
 `, rName))
 	out, err := cli.Run("apply", "-input=false", "-auto-approve", "-invoke=action.ecr_image_storage_class_change.everything")
-	if err == nil || !strings.Contains(out, "At least one attribute out of") {
+	if err == nil || !strings.Contains(out, "At least one of these attributes must be configured") {
 		t.Errorf("an action without a filter: want a validation error, got %v:\n%s", err, out)
 	}
 	expectImageStatuses(t, b, rName, map[string]awstypes.ImageStatus{"latest": awstypes.ImageStatusActive})
