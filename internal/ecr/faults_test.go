@@ -653,3 +653,141 @@ const testAccFaultsLifecyclePolicy = `jsonencode({
       action = { type = "expire" }
     }]
   })`
+
+// TestAccFaults_imageTagsAndStorageClasses applies, re-plans and destroys
+// 30 ecr_image_tag (three promotions of each of ten images) and 10
+// ecr_image_storage_class (ten other images archived) while about a
+// quarter of all calls are throttled or fail with a 5xx. Afterwards, read
+// through the API: no tag is left besides those pushed, and every image
+// is back in STANDARD.
+func TestAccFaults_imageTagsAndStorageClasses(t *testing.T) {
+	const (
+		tags    = 30
+		classes = 10
+		share   = 0.25
+	)
+	b := acctest.NewBackend(t, emulator.WithFaultSeed(20261205))
+	b.RequireEmulator(t, "fault injection; archives images")
+	rName := acctest.RandomName("tf-acc-faults-img")
+	ctx := acctest.Context()
+	if _, err := b.Client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: aws.String(rName)}); err != nil {
+		t.Fatal(err)
+	}
+	// Sources of the promotions (s00..s09) and images to archive (a00..a09),
+	// pushed before the faults are installed.
+	var sources, archived []string
+	for i := range classes {
+		sources = append(sources, fmt.Sprintf("s%02d", i))
+		archived = append(archived, fmt.Sprintf("a%02d", i))
+	}
+	for _, tag := range slices.Concat(sources, archived) {
+		if err := putImage(b, rName, tag); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Emulator.ResetCalls()
+	p := 1 - math.Pow(1-share, 1.0/float64(len(testAccFaultsTransient)))
+	for _, action := range slices.Sorted(maps.Keys(testAccFaultsTransient)) {
+		b.Emulator.Faults().MustAdd(emulator.Fault{Op: "*", Action: action, Probability: p})
+	}
+	digests := func(tags []string) string {
+		quoted := make([]string, len(tags))
+		for i, tag := range tags {
+			quoted[i] = fmt.Sprintf("%q", acctest.ImageDigest(tag))
+		}
+		return "[" + strings.Join(quoted, ", ") + "]"
+	}
+	config := b.Config(fmt.Sprintf(`
+locals {
+  sources  = %[3]s
+  archived = %[4]s
+}
+
+resource "ecr_image_tag" "test" {
+  count         = %[2]d
+  repository    = %[1]q
+  tag           = format("promo-%%02d", count.index)
+  source_digest = local.sources[count.index %% length(local.sources)]
+}
+
+resource "ecr_image_storage_class" "test" {
+  count         = length(local.archived)
+  repository    = %[1]q
+  image_digest  = local.archived[count.index]
+  storage_class = "ARCHIVE"
+}
+`, rName, tags, digests(sources), digests(archived)))
+	start := time.Now()
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			all := testAccFaultsSummarize(b.Emulator.Calls())
+			t.Logf("apply+plans+destroy: %s in %s", all, time.Since(start).Round(time.Millisecond))
+			if err := all.check(len(testAccFaultsTransient)); err != nil {
+				return err
+			}
+			b.Emulator.Faults().Clear()
+			// Nothing left: each image has only the tag it was pushed
+			// with, in STANDARD.
+			return testAccFaultsCheckImages(b, rName, 2*classes, func(tag string) ([]string, awstypes.ImageStatus) {
+				return []string{tag}, awstypes.ImageStatusActive
+			})
+		},
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check: func(*terraform.State) error {
+				st := testAccFaultsSummarize(b.Emulator.Calls())
+				t.Logf("apply: %s in %s", st, time.Since(start).Round(time.Millisecond))
+				if err := st.check(1); err != nil {
+					return err
+				}
+				return testAccFaultsCheckImages(b, rName, 2*classes, func(tag string) ([]string, awstypes.ImageStatus) {
+					if i := slices.Index(sources, tag); i >= 0 {
+						want := []string{tag}
+						for n := i; n < tags; n += len(sources) {
+							want = append(want, fmt.Sprintf("promo-%02d", n))
+						}
+						return want, awstypes.ImageStatusActive
+					}
+					return []string{tag}, awstypes.ImageStatusArchived
+				})
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		}},
+	})
+}
+
+// testAccFaultsCheckImages reads every image of a repository (faults
+// cleared, or retried by the SDK) and compares its tags and status with
+// want, which is given the tag the image was pushed with; there must be n.
+func testAccFaultsCheckImages(b *acctest.Backend, repository string, n int, want func(tag string) ([]string, awstypes.ImageStatus)) error {
+	p := awsecr.NewDescribeImagesPaginator(b.Client, &awsecr.DescribeImagesInput{RepositoryName: aws.String(repository),
+		Filter: &awstypes.DescribeImagesFilter{ImageStatus: awstypes.ImageStatusFilterAny}})
+	seen := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(acctest.Context())
+		if err != nil {
+			return err
+		}
+		for _, img := range page.ImageDetails {
+			seen++
+			tags := slices.Sorted(slices.Values(img.ImageTags))
+			pushed := slices.IndexFunc(tags, func(t string) bool { return !strings.HasPrefix(t, "promo-") })
+			if pushed < 0 {
+				return fmt.Errorf("image %s has only the tags %v", aws.ToString(img.ImageDigest), tags)
+			}
+			wantTags, wantStatus := want(tags[pushed])
+			slices.Sort(wantTags)
+			if !slices.Equal(tags, wantTags) || img.ImageStatus != wantStatus {
+				return fmt.Errorf("image %s: tags %v, %s; want %v, %s", tags[pushed], tags, img.ImageStatus, wantTags, wantStatus)
+			}
+		}
+	}
+	if seen != n {
+		return fmt.Errorf("%d images in %s, want the %d pushed", seen, repository, n)
+	}
+	return nil
+}

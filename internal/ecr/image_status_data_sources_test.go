@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
+	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -185,6 +188,87 @@ data "ecr_image_scan_findings" "test" {
 }
 `),
 				ExpectError: regexp.MustCompile(`(?s)reading the scan findings of ECR Image.*ScanNotFoundException.*has not been scanned`),
+			},
+		},
+	})
+}
+
+// TestAccImageStatusDataSources_replicatedAndSigned: with a replication
+// configuration (the same account's eu-west-1, and another account whose
+// registry policy does not allow it) and a signing configuration (one
+// rule for the repository, one for others), the status data sources of a
+// pushed image read one entry per destination and per applicable profile,
+// as they ended.
+func TestAccImageStatusDataSources_replicatedAndSigned(t *testing.T) {
+	b := acctest.NewBackend(t)
+	b.RequireEmulator(t, "runs replications and signs images")
+	rName := acctest.RandomName("tf-acc-status")
+	const otherAccount = "210987654321"
+	profile := func(name string) string {
+		return fmt.Sprintf("arn:aws:signer:%s:%s:/signing-profiles/%s", b.Region, b.AccountID, name)
+	}
+	ctx := acctest.Context()
+	if _, err := b.Client.PutReplicationConfiguration(ctx, &awsecr.PutReplicationConfigurationInput{
+		ReplicationConfiguration: &awstypes.ReplicationConfiguration{Rules: []awstypes.ReplicationRule{{
+			Destinations: []awstypes.ReplicationDestination{
+				{Region: aws.String(acctest.OtherRegion), RegistryId: aws.String(b.AccountID)},
+				{Region: aws.String(b.Region), RegistryId: aws.String(otherAccount)},
+			},
+			RepositoryFilters: []awstypes.RepositoryFilter{{Filter: aws.String(rName), FilterType: awstypes.RepositoryFilterTypePrefixMatch}},
+		}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Client.PutSigningConfiguration(ctx, &awsecr.PutSigningConfigurationInput{
+		SigningConfiguration: &awstypes.SigningConfiguration{Rules: []awstypes.SigningRule{
+			{SigningProfileArn: aws.String(profile("release")), RepositoryFilters: []awstypes.SigningRepositoryFilter{
+				{Filter: aws.String(rName), FilterType: awstypes.SigningRepositoryFilterTypeWildcardMatch}}},
+			{SigningProfileArn: aws.String(profile("others")), RepositoryFilters: []awstypes.SigningRepositoryFilter{
+				{Filter: aws.String("other/*"), FilterType: awstypes.SigningRepositoryFilterTypeWildcardMatch}}},
+		}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	repo := fmt.Sprintf(testAccImageRepositoryConfig, rName)
+	replication := func(region, registry, status string) knownvalue.Check {
+		return knownvalue.ObjectExact(map[string]knownvalue.Check{"region": knownvalue.StringExact(region),
+			"registry_id": knownvalue.StringExact(registry), "status": knownvalue.StringExact(status), "failure_code": knownvalue.Null()})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRepositoryDestroy(b),
+		Steps: []resource.TestStep{
+			{Config: b.Config(repo), Check: testAccPutImage(b, rName, "v1")},
+			{
+				Config: b.Config(repo + `
+data "ecr_image_replication_status" "test" {
+  repository_name = ecr_repository.test.name
+  image_tag       = "v1"
+}
+data "ecr_image_signing_status" "test" {
+  repository_name = ecr_repository.test.name
+  image_digest    = data.ecr_image_replication_status.test.image_digest
+}
+`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateValueAt("data.ecr_image_replication_status.test", "image_digest", knownvalue.StringExact(acctest.ImageDigest("v1"))),
+					stateValueAt("data.ecr_image_replication_status.test", "replication_statuses", knownvalue.SetExact([]knownvalue.Check{
+						replication(acctest.OtherRegion, b.AccountID, "COMPLETE"),
+						replication(b.Region, otherAccount, "FAILED"),
+					})),
+					stateValueAt("data.ecr_image_signing_status.test", "signing_statuses", knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"signing_profile_arn": knownvalue.StringExact(profile("release")), "status": knownvalue.StringExact("COMPLETE"),
+							"failure_code": knownvalue.Null(), "failure_reason": knownvalue.Null(),
+						}),
+					})),
+				},
+				Check: func(*terraform.State) error {
+					// The replica is in eu-west-1.
+					_, err := b.ClientIn(acctest.OtherRegion).DescribeImages(ctx, &awsecr.DescribeImagesInput{RepositoryName: aws.String(rName),
+						ImageIds: []awstypes.ImageIdentifier{{ImageTag: aws.String("v1")}}})
+					return err
+				},
 			},
 		},
 	})

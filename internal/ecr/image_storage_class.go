@@ -190,15 +190,20 @@ func changeStorageClass(ctx context.Context, client *ecr.Client, repository, dig
 	if storageClassOf(img.ImageStatus) == class {
 		return img, nil
 	}
-	_, err = client.UpdateImageStorageClass(ctx, &ecr.UpdateImageStorageClassInput{
-		RepositoryName: aws.String(repository), ImageId: &awstypes.ImageIdentifier{ImageDigest: aws.String(digest)},
-		TargetStorageClass: awstypes.TargetStorageClass(class),
-	})
-	if err != nil {
+	if err := updateImageStorageClass(ctx, client, repository, digest, class); err != nil {
 		return nil, fmt.Errorf("ECR refused to move the image to %s: %w\n\nECR archives only images it allows to (not, for example, "+
 			"one just pushed or still being restored); wait, or choose another image", class, err)
 	}
 	return img, nil
+}
+
+// updateImageStorageClass asks ECR to move an image to class.
+func updateImageStorageClass(ctx context.Context, client *ecr.Client, repository, digest, class string) error {
+	_, err := client.UpdateImageStorageClass(ctx, &ecr.UpdateImageStorageClassInput{
+		RepositoryName: aws.String(repository), ImageId: &awstypes.ImageIdentifier{ImageDigest: aws.String(digest)},
+		TargetStorageClass: awstypes.TargetStorageClass(class),
+	})
+	return err
 }
 
 // waitForImageStatus waits until the image reads with status.

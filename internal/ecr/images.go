@@ -2,6 +2,8 @@ package ecr
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -81,4 +83,48 @@ func (m *imageSelectorModel) resolve(ctx context.Context, meta *framework.Meta) 
 	m.ImageDigest = types.StringPointerValue(img.ImageDigest)
 	m.RegistryID = types.StringPointerValue(img.RegistryId)
 	return client, nil
+}
+
+// imageFilter is what the image lists (ecr_images, the
+// ecr_image_storage_class_change action) filter on that DescribeImages has
+// no parameter for.
+type imageFilter struct {
+	after, before   time.Time // pushed at or after, before; zero: no bound
+	prefix, pattern string    // a tag with this prefix, matching this pattern
+	withArtifacts   bool      // keep signatures, attestations, SBOMs, SOCI indexes
+}
+
+// newImageFilter parses the filter arguments: RFC 3339 times (validated
+// at plan time), a tag prefix, a tag pattern (`*` any characters).
+func newImageFilter(pushedAfter, pushedBefore, tagPrefix, tagPattern types.String, withArtifacts bool) (imageFilter, error) {
+	f := imageFilter{prefix: tagPrefix.ValueString(), pattern: tagPattern.ValueString(), withArtifacts: withArtifacts}
+	var err error
+	if s := pushedAfter.ValueString(); s != "" {
+		if f.after, err = time.Parse(time.RFC3339, s); err != nil {
+			return f, err
+		}
+	}
+	if s := pushedBefore.ValueString(); s != "" {
+		if f.before, err = time.Parse(time.RFC3339, s); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// keep reports whether an image passes the filter.
+func (f imageFilter) keep(img *awstypes.ImageDetail) bool {
+	pushed := aws.ToTime(img.ImagePushedAt)
+	switch {
+	case !f.withArtifacts && isArtifact(img),
+		!f.after.IsZero() && pushed.Before(f.after),
+		!f.before.IsZero() && !pushed.Before(f.before):
+		return false
+	}
+	for _, t := range img.ImageTags {
+		if (f.prefix == "" || strings.HasPrefix(t, f.prefix)) && (f.pattern == "" || wildcardMatch(f.pattern, t)) {
+			return true
+		}
+	}
+	return f.prefix == "" && f.pattern == ""
 }

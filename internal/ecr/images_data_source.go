@@ -142,35 +142,11 @@ func (d *imagesDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 // filter returns the test the images read pass: the filters ECR has no
 // parameter for.
 func (m *imagesDataSourceModel) filter() (func(*awstypes.ImageDetail) bool, error) {
-	var after, before time.Time
-	var err error
-	if s := m.PushedAfter.ValueString(); s != "" {
-		if after, err = time.Parse(time.RFC3339, s); err != nil {
-			return nil, err
-		}
+	f, err := newImageFilter(m.PushedAfter, m.PushedBefore, m.TagPrefix, m.TagPattern, m.IncludeArtifacts.ValueBool())
+	if err != nil {
+		return nil, err
 	}
-	if s := m.PushedBefore.ValueString(); s != "" {
-		if before, err = time.Parse(time.RFC3339, s); err != nil {
-			return nil, err
-		}
-	}
-	prefix, pattern := m.TagPrefix.ValueString(), m.TagPattern.ValueString()
-	withArtifacts := m.IncludeArtifacts.ValueBool()
-	return func(img *awstypes.ImageDetail) bool {
-		pushed := aws.ToTime(img.ImagePushedAt)
-		switch {
-		case !withArtifacts && isArtifact(img),
-			!after.IsZero() && pushed.Before(after),
-			!before.IsZero() && !pushed.Before(before):
-			return false
-		}
-		for _, t := range img.ImageTags {
-			if (prefix == "" || strings.HasPrefix(t, prefix)) && (pattern == "" || wildcardMatch(pattern, t)) {
-				return true
-			}
-		}
-		return prefix == "" && pattern == ""
-	}, nil
+	return f.keep, nil
 }
 
 // wildcardMatch matches s against a pattern where `*` is any run of

@@ -2,14 +2,12 @@ package ecr
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
@@ -33,9 +31,6 @@ var (
 
 // durationPattern is a Go duration of hours, minutes and seconds.
 var durationPattern = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(h|m|s))+$`)
-
-// lifecyclePolicyPreviewTimeout is the default of the action's `timeout`.
-const lifecyclePolicyPreviewTimeout = 5 * time.Minute
 
 // NewLifecyclePolicyPreviewAction is the ecr_lifecycle_policy_preview action.
 func NewLifecyclePolicyPreviewAction() action.Action { return &lifecyclePolicyPreviewAction{} }
@@ -107,13 +102,9 @@ func (a *lifecyclePolicyPreviewAction) Invoke(ctx context.Context, req action.In
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := a.start(ctx, client, name, cfg.Policy.ValueStringPointer(), timeout); err != nil {
-		detail := err.Error()
-		if isLifecyclePolicyNotFound(err) {
-			detail = "The repository has no lifecycle policy: give one in the action's `policy` argument, or apply an " +
-				"ecr_lifecycle_policy first.\n\n" + detail
-		}
-		resp.Diagnostics.AddError(summary, detail)
+	run := previewRequest{repository: name, policy: cfg.Policy.ValueStringPointer(), timeout: timeout}
+	if err := startLifecyclePolicyPreview(ctx, client, run); err != nil {
+		resp.Diagnostics.AddError(summary, previewStartDetail(err, "the action's `policy` argument"))
 		return
 	}
 	what := "its lifecycle policy"
@@ -122,7 +113,7 @@ func (a *lifecyclePolicyPreviewAction) Invoke(ctx context.Context, req action.In
 	}
 	progress("%s: started a preview of %s", name, what)
 
-	out, err := a.wait(ctx, client, name, timeout, func(elapsed time.Duration) {
+	out, err := waitForLifecyclePolicyPreview(ctx, client, run, func(elapsed time.Duration) {
 		progress("%s: preview in progress (%s)", name, elapsed.Round(time.Second))
 	})
 	if err != nil {
@@ -133,65 +124,6 @@ func (a *lifecyclePolicyPreviewAction) Invoke(ctx context.Context, req action.In
 		progress("%s: %s", name, describePreviewResult(res))
 	}
 	progress("%s: %s", name, describePreviewSummary(out.summary, len(out.results)))
-}
-
-// start starts the preview; while another preview of the repository is in
-// progress (ECR runs one at a time) it waits for it, within timeout.
-func (a *lifecyclePolicyPreviewAction) start(ctx context.Context, client *ecr.Client, name string, text *string, timeout time.Duration) error {
-	_, err := waitUntil(ctx, timeout, func(ctx context.Context) (struct{}, error) {
-		_, err := client.StartLifecyclePolicyPreview(ctx, &ecr.StartLifecyclePolicyPreviewInput{
-			RepositoryName:      aws.String(name),
-			LifecyclePolicyText: text,
-		})
-		if _, busy := errors.AsType[*awstypes.LifecyclePolicyPreviewInProgressException](err); busy {
-			return struct{}{}, &transientError{err}
-		}
-		return struct{}{}, err
-	}, found)
-	return err
-}
-
-// previewOutcome is a completed preview: every result and the summary.
-type previewOutcome struct {
-	results []awstypes.LifecyclePolicyPreviewResult
-	summary *awstypes.LifecyclePolicyPreviewSummary
-}
-
-// wait polls GetLifecyclePolicyPreview until the preview is complete (then
-// reads all its pages), has failed or expired, or timeout passes. inProgress
-// is called after each answer that it is still in progress.
-func (a *lifecyclePolicyPreviewAction) wait(ctx context.Context, client *ecr.Client, name string, timeout time.Duration, inProgress func(time.Duration)) (*previewOutcome, error) {
-	start := time.Now()
-	first, err := waitUntil(ctx, timeout, func(ctx context.Context) (*ecr.GetLifecyclePolicyPreviewOutput, error) {
-		out, err := client.GetLifecyclePolicyPreview(ctx, &ecr.GetLifecyclePolicyPreviewInput{RepositoryName: aws.String(name)})
-		if err == nil && out.Status == awstypes.LifecyclePolicyPreviewStatusInProgress {
-			inProgress(time.Since(start))
-		}
-		return out, err
-	}, func(out *ecr.GetLifecyclePolicyPreviewOutput, err error) bool {
-		return err == nil && out.Status != awstypes.LifecyclePolicyPreviewStatusInProgress
-	})
-	switch {
-	case err != nil && first != nil && first.Status == awstypes.LifecyclePolicyPreviewStatusInProgress:
-		return nil, fmt.Errorf("the preview was still in progress after %s; set a longer `timeout`", timeout)
-	case err != nil:
-		return nil, fmt.Errorf("reading the preview: %w", err)
-	case first.Status != awstypes.LifecyclePolicyPreviewStatusComplete:
-		return nil, fmt.Errorf("the preview ended with status %s", first.Status)
-	}
-	out := &previewOutcome{summary: first.Summary}
-	p := ecr.NewGetLifecyclePolicyPreviewPaginator(client, &ecr.GetLifecyclePolicyPreviewInput{RepositoryName: aws.String(name)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("reading the preview's results: %w", err)
-		}
-		out.results = append(out.results, page.PreviewResults...)
-		if page.Summary != nil {
-			out.summary = page.Summary
-		}
-	}
-	return out, nil
 }
 
 // describePreviewResult says what a rule would do to one image:

@@ -54,6 +54,7 @@ func DataSources() []func() datasource.DataSource {
 		NewImageReferrersDataSource,
 		NewImageReplicationStatusDataSource,
 		NewImageSigningStatusDataSource,
+		NewLifecyclePolicyPreviewDataSource,
 	}
 }
 
@@ -82,5 +83,6 @@ func Actions() []func() action.Action {
 		NewLifecyclePolicyPreviewAction,
 		NewValidatePullThroughCacheRuleAction,
 		NewStartImageScanAction,
+		NewImageStorageClassChangeAction,
 	}
 }
