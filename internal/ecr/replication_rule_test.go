@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
+	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 )
 
 const testAccReplicationRuleAddr = "ecr_replication_rule.test"
@@ -205,37 +206,44 @@ resource "ecr_replication_rule" "test" {
 // Another process writing the configuration at the same time (no lock
 // shared with it): its writes drop the rule, and the rule writes again,
 // keeping the other's rule, until the configuration holds both.
+//
+// Deterministic, not a race against the clock: the other writer watches
+// the emulator's count of PutReplicationConfiguration calls and answers
+// each of the rule's first `clobbers` writes at once with its own rule set
+// (read before ours was added), while every DescribeRegistry is held back
+// a second, so each of those writes is gone before the rule reads again.
 func TestAccReplicationRule_competingWriter(t *testing.T) {
 	const clobbers = 3
 	b := acctest.NewBackend(t)
-	b.RequireEmulator(t, "moto allows one replication rule")
+	b.RequireEmulator(t, "the other writer watches the emulator's call counts")
 	ours := testAccReplicationRuleID(b, "us-east-1", "app")
+	other := testAccReplicationRuleID(b, "sa-east-1", "")
 	done := make(chan error, 1)
 	testAccSingletonTest(t, b, resource.TestCase{
-		CheckDestroy: testAccCheckReplicationRuleIDs(b, testAccReplicationRuleID(b, "sa-east-1", "")),
+		CheckDestroy: testAccCheckReplicationRuleIDs(b, other),
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
-				// The other writer writes the rule set it read before ours
-				// was added, again and again (every 10 ms, well within the
-				// rule's first re-read), until it has dropped our rule
-				// `clobbers` times; the rule written after that stays.
+				if err := testAccPutReplicationRules(b, "sa-east-1"); err != nil {
+					t.Fatal(err)
+				}
+				b.Emulator.Faults().MustAdd(emulator.Fault{Op: "DescribeRegistry", Action: emulator.ActionLatency, Latency: time.Second})
+				writes := func() int { return b.Emulator.CallCounts()["PutReplicationConfiguration"] }
 				go func() {
-					deadline := time.Now().Add(time.Minute)
-					for seen := 0; ; {
+					deadline := time.Now().Add(2 * time.Minute)
+					for seen, last := 0, writes(); seen < clobbers; time.Sleep(2 * time.Millisecond) {
 						if time.Now().After(deadline) {
-							done <- fmt.Errorf("the other writer saw the rule %d times in a minute, want %d", seen, clobbers)
+							done <- fmt.Errorf("the rule wrote %d times in two minutes, want at least %d", seen, clobbers+1)
 							return
 						}
-						if testAccCheckReplicationRuleIDs(b, testAccReplicationRuleID(b, "sa-east-1", ""), ours)(nil) == nil {
-							if seen++; seen == clobbers {
-								break
-							}
+						if writes() == last {
+							continue
 						}
+						seen++
 						if err := testAccPutReplicationRules(b, "sa-east-1"); err != nil {
 							done <- err
 							return
 						}
-						time.Sleep(10 * time.Millisecond)
+						last = writes()
 					}
 					done <- nil
 				}()
@@ -243,7 +251,13 @@ func TestAccReplicationRule_competingWriter(t *testing.T) {
 			Config: testAccReplicationRuleConfig(b, "us-east-1", "app", ""),
 			Check: resource.ComposeTestCheckFunc(
 				func(*terraform.State) error { return <-done },
-				testAccCheckReplicationRuleIDs(b, testAccReplicationRuleID(b, "sa-east-1", ""), ours),
+				testAccCheckReplicationRuleIDs(b, other, ours),
+				func(*terraform.State) error {
+					if n := b.Emulator.CallCounts()["PutReplicationConfiguration"]; n < 2*clobbers+2 {
+						return fmt.Errorf("%d writes of the configuration, want at least %d (the other writer's %d and the rule's %d)", n, 2*clobbers+2, clobbers+1, clobbers+1)
+					}
+					return nil
+				},
 			),
 			ConfigPlanChecks: expectEmptyPlanAfterApply(),
 		}},
