@@ -312,6 +312,15 @@ func updatePullThroughCacheRule(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// ECR refuses an update that names neither a credential nor a role
+	// (the message users of hashicorp/aws 6 met, pulumi/pulumi-aws#5714):
+	// a rule cannot be updated to "no credential and no role". Assumption:
+	// an empty customRoleArn does not count as set, and the check comes
+	// after the rule is found.
+	if deref(in.CredentialArn) == "" && deref(in.CustomRoleArn) == "" {
+		return nil, apiErr("InvalidParameterException",
+			"Invalid input: Please set either credential arn or role arn to update the credentials")
+	}
 	if in.CredentialArn != nil {
 		if err := checkCredentialArn(*in.CredentialArn); err != nil {
 			return nil, err
