@@ -137,10 +137,12 @@ func (r *pullThroughCacheRuleResource) Schema(ctx context.Context, _ resource.Sc
 			"from it moves the state), plus `upstream_registry`. The credential is checked at plan time: the upstreams " +
 			"that need one (Docker Hub, GitHub, GitLab, Azure, Chainguard) require a Secrets Manager secret whose name " +
 			"starts with `ecr-pullthroughcache/`, the others take none. Changing `credential_arn` or `custom_role_arn` " +
-			"updates the rule in place; any other change replaces it.",
+			"updates the rule in place, except that removing the last of the two replaces it (ECR cannot update a rule " +
+			"to have neither); any other change replaces it.",
 		Attributes: map[string]schema.Attribute{
 			"credential_arn": schema.StringAttribute{
-				Optional: true,
+				Optional:      true,
+				PlanModifiers: []planmodifier.String{requiresReplaceWhenNoCredentialLeft("credential_arn", "custom_role_arn")},
 				Validators: []validator.String{
 					stringvalidator.LengthBetween(50, 612),
 					stringvalidator.RegexMatches(credentialARNPattern, "must be the ARN of a Secrets Manager secret whose name "+
@@ -148,16 +150,19 @@ func (r *pullThroughCacheRuleResource) Schema(ctx context.Context, _ resource.Sc
 				},
 				MarkdownDescription: "ARN of the Secrets Manager secret with the upstream's credentials; its name must start with " +
 					"`ecr-pullthroughcache/`. Required for Docker Hub, GitHub, GitLab, Azure and Chainguard upstreams, not allowed " +
-					"for the others. Changing it updates the rule in place.",
+					"for the others. Changing it updates the rule in place; removing it when no `custom_role_arn` remains " +
+					"replaces the rule.",
 			},
 			"custom_role_arn": schema.StringAttribute{
-				Optional: true,
+				Optional:      true,
+				PlanModifiers: []planmodifier.String{requiresReplaceWhenNoCredentialLeft("custom_role_arn", "credential_arn")},
 				Validators: []validator.String{
 					stringvalidator.LengthAtMost(2048),
 					stringvalidator.RegexMatches(iamRoleARNPattern, "must be the ARN of an IAM role"),
 				},
 				MarkdownDescription: "ARN of the IAM role ECR assumes to pull from an ECR upstream registry (of this account). " +
-					"Changing or removing it updates the rule in place.",
+					"Changing it, or removing it while `credential_arn` stays, updates the rule in place; removing it when no " +
+					"`credential_arn` remains replaces the rule.",
 			},
 			"ecr_repository_prefix": schema.StringAttribute{
 				Required:      true,
@@ -199,6 +204,27 @@ func (r *pullThroughCacheRuleResource) Schema(ctx context.Context, _ resource.Sc
 			"timeouts": pullThroughCacheRuleTimeouts.block(ctx),
 		},
 	}
+}
+
+// requiresReplaceWhenNoCredentialLeft plans a replacement when attr (the
+// credential or the role) is removed and other is null in the plan:
+// UpdatePullThroughCacheRule must name a credential or a role (ECR answers
+// InvalidParameterException "Please set either credential arn or role arn
+// to update the credentials", pulumi/pulumi-aws#5714), so a rule cannot be
+// updated to have neither; a new rule can. An unknown other is configured,
+// hence a value to come (an ARN another resource computes): the rule keeps
+// it, and the update stays in place.
+func requiresReplaceWhenNoCredentialLeft(attr, other string) planmodifier.String {
+	desc := fmt.Sprintf("Removing %s when %s is not set replaces the rule: ECR cannot update a pull-through cache rule "+
+		"to have neither a credential nor a role.", attr, other)
+	return stringplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		if req.StateValue.IsNull() || !req.PlanValue.IsNull() {
+			return // not a removal
+		}
+		var left types.String
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(other), &left)...)
+		resp.RequiresReplace = left.IsNull()
+	}, desc, desc)
 }
 
 func (r *pullThroughCacheRuleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -359,7 +385,8 @@ func (r *pullThroughCacheRuleResource) Read(ctx context.Context, req resource.Re
 }
 
 // Update changes the credential and the role (the only changes that do
-// not replace the rule).
+// not replace the rule). The plan leaves at least one of them set
+// (requiresReplaceWhenNoCredentialLeft), as ECR requires.
 func (r *pullThroughCacheRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state pullThroughCacheRuleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)

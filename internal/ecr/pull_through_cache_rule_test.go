@@ -1,6 +1,7 @@
 package ecr_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -8,6 +9,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -114,7 +122,9 @@ func TestAccPullThroughCacheRule_basic(t *testing.T) {
 }
 
 // TestAccPullThroughCacheRule_customRole: an ECR upstream with a role,
-// which a change and a removal update in place.
+// which a change updates in place. Removing the role, the rule's only
+// credential, replaces the rule: ECR refuses an update to "no credential
+// and no role".
 func TestAccPullThroughCacheRule_customRole(t *testing.T) {
 	b := testAccPullThroughCacheRuleBackend(t)
 	rName := testAccPullThroughCacheRuleName()
@@ -125,8 +135,9 @@ func TestAccPullThroughCacheRule_customRole(t *testing.T) {
 		CheckDestroy:             testAccCheckPullThroughCacheRuleDestroy(b),
 		Steps: []resource.TestStep{
 			{
-				Config:           b.Config(testAccPullThroughCacheRuleConfig_ecr(rName, upstream, testPTCRole)),
-				Check:            testAccCheckPullThroughCacheRuleExists(b, pullThroughCacheRuleAddr),
+				Config: b.Config(testAccPullThroughCacheRuleConfig_ecr(rName, upstream, testPTCRole)),
+				Check: resource.ComposeTestCheckFunc(testAccCheckPullThroughCacheRuleExists(b, pullThroughCacheRuleAddr),
+					testAccCheckPullThroughCacheRuleCredentials(b, rName, "", testPTCRole, false)),
 				ConfigPlanChecks: expectEmptyPlanAfterApply(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					ptcStateValue("upstream_registry", knownvalue.StringExact("ecr")),
@@ -137,26 +148,93 @@ func TestAccPullThroughCacheRule_customRole(t *testing.T) {
 			{
 				Config:           b.Config(testAccPullThroughCacheRuleConfig_ecr(rName, upstream, otherRole)),
 				ConfigPlanChecks: expectActionThenEmptyPlan(pullThroughCacheRuleAddr, plancheck.ResourceActionUpdate),
+				Check:            testAccCheckPullThroughCacheRuleCredentials(b, rName, "", otherRole, false),
 				ConfigStateChecks: []statecheck.StateCheck{
 					ptcStateValue("custom_role_arn", knownvalue.StringExact(otherRole)),
 				},
 			},
 			{
 				Config:           b.Config(testAccPullThroughCacheRuleConfig_ecr(rName, upstream, "")),
-				ConfigPlanChecks: expectActionThenEmptyPlan(pullThroughCacheRuleAddr, plancheck.ResourceActionUpdate),
-				Check: func(*terraform.State) error {
-					rule, err := tfecr.FindPullThroughCacheRuleByPrefix(acctest.Context(), b.Client, rName)
-					if err != nil {
-						return err
-					}
-					if r := aws.ToString(rule.CustomRoleArn); r != "" {
-						return fmt.Errorf("custom role %q still set", r)
-					}
-					return nil
+				ConfigPlanChecks: expectActionThenEmptyPlan(pullThroughCacheRuleAddr, plancheck.ResourceActionReplace),
+				ConfigStateChecks: []statecheck.StateCheck{
+					ptcStateValue("custom_role_arn", knownvalue.Null()),
+					ptcStateValue("credential_arn", knownvalue.Null()),
 				},
+				Check: testAccCheckPullThroughCacheRuleCredentials(b, rName, "", "", true),
 			},
 		},
 	})
+}
+
+// TestAccPullThroughCacheRule_credentialAndRole: a Docker Hub rule with a
+// credential and a role. Changing the credential, then removing the role
+// while the credential stays, update the rule in place.
+func TestAccPullThroughCacheRule_credentialAndRole(t *testing.T) {
+	b := testAccPullThroughCacheRuleBackend(t)
+	rName := testAccPullThroughCacheRuleName()
+	config := func(credential, role string) string {
+		r := ""
+		if role != "" {
+			r = fmt.Sprintf("custom_role_arn = %q", role)
+		}
+		return b.Config(fmt.Sprintf(`
+resource "ecr_pull_through_cache_rule" "test" {
+  ecr_repository_prefix = %[1]q
+  upstream_registry_url = "registry-1.docker.io"
+  credential_arn        = %[2]q
+  %[3]s
+}
+`, rName, credential, r))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckPullThroughCacheRuleDestroy(b),
+		Steps: []resource.TestStep{
+			{
+				Config:           config(testPTCCredential1, testPTCRole),
+				ConfigPlanChecks: expectEmptyPlanAfterApply(),
+				Check:            testAccCheckPullThroughCacheRuleCredentials(b, rName, testPTCCredential1, testPTCRole, false),
+			},
+			{
+				Config:           config(testPTCCredential2, testPTCRole),
+				ConfigPlanChecks: expectActionThenEmptyPlan(pullThroughCacheRuleAddr, plancheck.ResourceActionUpdate),
+				Check:            testAccCheckPullThroughCacheRuleCredentials(b, rName, testPTCCredential2, testPTCRole, false),
+			},
+			{
+				Config:           config(testPTCCredential2, ""),
+				ConfigPlanChecks: expectActionThenEmptyPlan(pullThroughCacheRuleAddr, plancheck.ResourceActionUpdate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					ptcStateValue("credential_arn", knownvalue.StringExact(testPTCCredential2)),
+					ptcStateValue("custom_role_arn", knownvalue.Null()),
+				},
+				Check: testAccCheckPullThroughCacheRuleCredentials(b, rName, testPTCCredential2, "", false),
+			},
+		},
+	})
+}
+
+// testAccCheckPullThroughCacheRuleCredentials checks, through the API, the
+// credential and role of the rule, and whether the step re-created it
+// (called DeletePullThroughCacheRule and CreatePullThroughCacheRule, no
+// UpdatePullThroughCacheRule) or not. It empties the emulator's call log
+// for the next step.
+func testAccCheckPullThroughCacheRuleCredentials(b *acctest.Backend, prefix, credential, role string, recreated bool) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		rule, err := tfecr.FindPullThroughCacheRuleByPrefix(acctest.Context(), b.Client, prefix)
+		if err != nil {
+			return err
+		}
+		if c, r := aws.ToString(rule.CredentialArn), aws.ToString(rule.CustomRoleArn); c != credential || r != role {
+			return fmt.Errorf("the rule has credential %q and role %q, want %q and %q", c, r, credential, role)
+		}
+		counts := b.Emulator.CallCounts()
+		b.Emulator.ResetCalls()
+		deleted, updated := counts["DeletePullThroughCacheRule"] > 0, counts["UpdatePullThroughCacheRule"] > 0
+		if deleted != recreated || recreated && updated {
+			return fmt.Errorf("deleted %t and updated %t the rule, want re-created %t (calls: %v)", deleted, updated, recreated, counts)
+		}
+		return nil
+	}
 }
 
 // TestAccPullThroughCacheRule_root: the ROOT rule of a registry, in
@@ -362,4 +440,86 @@ resource "ecr_pull_through_cache_rule" "test" {
   %[3]s
 }
 `, rName, upstream, r)
+}
+
+// Removing credential_arn or custom_role_arn replaces the rule when the
+// other is not set, since ECR cannot update a rule to have neither. The
+// plan modifiers are called directly: no configuration reaches the
+// credential's case, as the upstreams that take a credential require one.
+func TestPullThroughCacheRuleCredentialRemovalReplaces(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var sresp fwresource.SchemaResponse
+	tfecr.NewPullThroughCacheRuleResource().Schema(ctx, fwresource.SchemaRequest{}, &sresp)
+	sch := sresp.Schema
+	objType := sch.Type().TerraformType(ctx).(tftypes.Object)
+	// value is a rule whose attributes are null but the given ones; the
+	// string "?" is unknown.
+	value := func(attrs map[string]string) tftypes.Value {
+		vals := map[string]tftypes.Value{}
+		for name, typ := range objType.AttributeTypes {
+			vals[name] = tftypes.NewValue(typ, nil)
+		}
+		for name, v := range attrs {
+			if v == "?" {
+				vals[name] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+			} else {
+				vals[name] = tftypes.NewValue(tftypes.String, v)
+			}
+		}
+		return tftypes.NewValue(objType, vals)
+	}
+	const cred, role = testPTCCredential1, testPTCRole
+	cases := []struct {
+		name, attr  string
+		state, plan map[string]string
+		want        bool
+	}{
+		{"credential removed, no role", "credential_arn",
+			map[string]string{"credential_arn": cred}, map[string]string{}, true},
+		{"credential removed, role stays", "credential_arn",
+			map[string]string{"credential_arn": cred, "custom_role_arn": role}, map[string]string{"custom_role_arn": role}, false},
+		{"credential removed, role to come", "credential_arn",
+			map[string]string{"credential_arn": cred}, map[string]string{"custom_role_arn": "?"}, false},
+		{"credential changed", "credential_arn",
+			map[string]string{"credential_arn": cred}, map[string]string{"credential_arn": testPTCCredential2}, false},
+		{"credential added", "credential_arn",
+			map[string]string{"custom_role_arn": role}, map[string]string{"credential_arn": cred, "custom_role_arn": role}, false},
+		{"role removed, no credential", "custom_role_arn",
+			map[string]string{"custom_role_arn": role}, map[string]string{}, true},
+		{"role removed, credential stays", "custom_role_arn",
+			map[string]string{"credential_arn": cred, "custom_role_arn": role}, map[string]string{"credential_arn": cred}, false},
+		{"role and credential removed", "custom_role_arn",
+			map[string]string{"credential_arn": cred, "custom_role_arn": role}, map[string]string{}, true},
+		{"role changed", "custom_role_arn",
+			map[string]string{"custom_role_arn": role}, map[string]string{"custom_role_arn": role + "-2"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			attr := sch.Attributes[tc.attr].(schema.StringAttribute)
+			if len(attr.PlanModifiers) != 1 {
+				t.Fatalf("%s has %d plan modifiers, want 1", tc.attr, len(attr.PlanModifiers))
+			}
+			state := tfsdk.State{Schema: sch, Raw: value(tc.state)}
+			plan := tfsdk.Plan{Schema: sch, Raw: value(tc.plan)}
+			var stateValue, planValue types.String
+			if d := state.GetAttribute(ctx, path.Root(tc.attr), &stateValue); d.HasError() {
+				t.Fatal(d)
+			}
+			if d := plan.GetAttribute(ctx, path.Root(tc.attr), &planValue); d.HasError() {
+				t.Fatal(d)
+			}
+			req := planmodifier.StringRequest{Path: path.Root(tc.attr), State: state, Plan: plan,
+				Config: tfsdk.Config{Schema: sch, Raw: value(tc.plan)}, StateValue: stateValue, PlanValue: planValue, ConfigValue: planValue}
+			resp := planmodifier.StringResponse{PlanValue: planValue}
+			attr.PlanModifiers[0].PlanModifyString(ctx, req, &resp)
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			if resp.RequiresReplace != tc.want {
+				t.Errorf("RequiresReplace = %t, want %t", resp.RequiresReplace, tc.want)
+			}
+		})
+	}
 }

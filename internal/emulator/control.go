@@ -32,6 +32,10 @@ const ControlPrefix = "/_emulator/"
 //	                                (presigned under credentials, see LayerPathPrefix)
 //	POST   /_emulator/lifecycle/run apply every lifecycle policy now; answers
 //	                                {"results":[<LifecycleRunResult>...]}
+//	POST   /_emulator/upstream-secrets  {"arn":"arn:aws:secretsmanager:...:secret:ecr-pullthroughcache/...",
+//	                                "username":"...","accessToken":"..."}: the value of a pull-through
+//	                                cache rule's credentialArn (see SetUpstreamSecret); answers {"arn":...}
+//	DELETE /_emulator/upstream-secrets  forget every secret
 //
 // A rule is the JSON form of Fault:
 //
@@ -133,6 +137,25 @@ func (e *Emulator) ControlHandler() http.Handler {
 			return
 		}
 		controlJSON(w, http.StatusOK, map[string][]LifecycleRunResult{"results": results})
+	})
+	mux.HandleFunc("POST "+p+"upstream-secrets", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			ARN string `json:"arn"`
+			UpstreamSecret
+		}
+		if err := decodeControl(r, &in, false); err != nil {
+			controlError(w, http.StatusBadRequest, "invalid upstream secret: "+err.Error())
+			return
+		}
+		if err := e.SetUpstreamSecret(in.ARN, in.UpstreamSecret); err != nil {
+			controlError(w, http.StatusBadRequest, "invalid upstream secret: "+err.Error())
+			return
+		}
+		controlJSON(w, http.StatusCreated, map[string]string{"arn": in.ARN})
+	})
+	mux.HandleFunc("DELETE "+p+"upstream-secrets", func(w http.ResponseWriter, _ *http.Request) {
+		e.ClearUpstreamSecrets()
+		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET "+LayerPathPrefix, e.serveLayer)
 	mux.HandleFunc(p, func(w http.ResponseWriter, _ *http.Request) {

@@ -101,6 +101,9 @@ type Emulator struct {
 	// upstreams maps pull-through cache upstream hosts to the addresses
 	// fetched instead (WithUpstream).
 	upstreams map[string]string
+	// secrets are the values of pull-through cache credentials
+	// (upstream_secret.go).
+	secrets upstreamSecrets
 }
 
 // New returns an Emulator with empty state.

@@ -1,12 +1,17 @@
 package emulator
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 func init() {
@@ -312,6 +317,15 @@ func updatePullThroughCacheRule(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// ECR refuses an update that names neither a credential nor a role
+	// (the message users of hashicorp/aws 6 met, pulumi/pulumi-aws#5714):
+	// a rule cannot be updated to "no credential and no role". Assumption:
+	// an empty customRoleArn does not count as set, and the check comes
+	// after the rule is found.
+	if deref(in.CredentialArn) == "" && deref(in.CustomRoleArn) == "" {
+		return nil, apiErr("InvalidParameterException",
+			"Invalid input: Please set either credential arn or role arn to update the credentials")
+	}
 	if in.CredentialArn != nil {
 		if err := checkCredentialArn(*in.CredentialArn); err != nil {
 			return nil, err
@@ -372,13 +386,14 @@ func validatePullThroughCacheRule(r *request, reg *Registry) (any, error) {
 		return nil, err
 	}
 	// ECR checks that it can reach the upstream with the rule's
-	// credentials. The emulator has no secrets: it reaches the upstream only
-	// when WithUpstream maps its host (a registry on loopback), and reports
-	// ECR's failure when that registry does not answer; any other rule
+	// credentials. The emulator reaches the upstream only when WithUpstream
+	// maps its host (a registry on loopback), and reports ECR's failure
+	// when that registry does not answer, or refuses the rule's secret (when
+	// the emulator was given it, upstream_secret.go); any other rule
 	// validates.
 	valid := true
 	out := ptcOutput(rule)
-	if failure := r.e.checkUpstreamReachable(rule.UpstreamRegistryURL); failure != "" {
+	if failure := r.e.checkUpstreamReachable(rule); failure != "" {
 		valid = false
 		out.Failure = &failure
 	}
@@ -386,24 +401,70 @@ func validatePullThroughCacheRule(r *request, reg *Registry) (any, error) {
 	return out, nil
 }
 
-// checkUpstreamReachable returns why an upstream mapped by WithUpstream
-// cannot be reached (its /v2/ endpoint does not answer, or answers 5xx),
-// or "" when it can or is not mapped. A short timeout: it runs under the
-// registry's lock.
-func (e *Emulator) checkUpstreamReachable(upstreamURL string) string {
+// upstreamCheckTimeout bounds each request of checkUpstreamReachable: it
+// runs under the registry's lock.
+const upstreamCheckTimeout = 3 * time.Second
+
+// checkUpstreamReachable returns why the upstream of rule, when WithUpstream
+// maps its host, cannot be reached (its /v2/ endpoint does not answer, or
+// answers 5xx) or refuses the rule's secret (when the emulator has it), or
+// "" when it can or is not mapped. Without a known secret, a 401 is not a
+// failure: the anonymous token flow may follow.
+func (e *Emulator) checkUpstreamReachable(rule *PullThroughCacheRule) string {
+	upstreamURL := rule.UpstreamRegistryURL
 	host := strings.TrimSuffix(strings.TrimPrefix(upstreamURL, "https://"), "/")
 	base, ok := e.upstreams[host]
 	if !ok {
 		return ""
 	}
-	client := &http.Client{Timeout: 3 * time.Second}
-	resp, err := client.Get(strings.TrimSuffix(base, "/") + "/v2/")
+	base = strings.TrimSuffix(base, "/")
+	client := &http.Client{Timeout: upstreamCheckTimeout}
+	resp, err := client.Get(base + "/v2/")
 	if err != nil {
 		return fmt.Sprintf("Unable to connect to the upstream registry '%s': %v", upstreamURL, err)
 	}
 	_ = resp.Body.Close()
 	if resp.StatusCode >= 500 {
 		return fmt.Sprintf("The upstream registry '%s' answered %s", upstreamURL, resp.Status)
+	}
+	auth, known := e.upstreamAuth(rule.CredentialArn)
+	if !known || resp.StatusCode != http.StatusUnauthorized {
+		return ""
+	}
+	refused := func(reason any) string {
+		return fmt.Sprintf("The upstream registry '%s' refused the credentials of the secret '%s': %v",
+			upstreamURL, rule.CredentialArn, reason)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return fmt.Sprintf("Unable to connect to the upstream registry '%s': %v", upstreamURL, err)
+	}
+	var opts []name.Option
+	if u.Scheme == "http" {
+		opts = append(opts, name.Insecure)
+	}
+	reg, err := name.NewRegistry(u.Host, opts...)
+	if err != nil {
+		return fmt.Sprintf("Unable to connect to the upstream registry '%s': %v", upstreamURL, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), upstreamCheckTimeout)
+	defer cancel()
+	// The handshake a pull makes: basic auth, or a token for the secret.
+	tr, err := transport.NewWithContext(ctx, reg, auth, http.DefaultTransport, nil)
+	if err != nil {
+		return refused(err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v2/", nil)
+	if err != nil {
+		return refused(err)
+	}
+	resp, err = (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		return refused(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		return refused(resp.Status)
 	}
 	return ""
 }

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 )
@@ -210,5 +212,80 @@ func TestValidatePullThroughCacheRule_upstream(t *testing.T) {
 		if out.IsValid != wantValid || (wantValid != (aws.ToString(out.Failure) == "")) {
 			t.Errorf("%s: isValid %t, failure %q; want valid %t", prefix, out.IsValid, aws.ToString(out.Failure), wantValid)
 		}
+	}
+}
+
+// UpdatePullThroughCacheRule must name a credential or a role: ECR refuses
+// an update with neither (the message of pulumi/pulumi-aws#5714), so a
+// rule cannot be updated to "no credential and no role". An empty role
+// next to a credential removes the role.
+func TestUpdatePullThroughCacheRule_credentialOrRole(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const neither = "Invalid input: Please set either credential arn or role arn to update the credentials"
+	role := "arn:aws:iam::123456789012:role/ptc"
+	cases := []struct {
+		name               string
+		create             ecr.CreatePullThroughCacheRuleInput
+		update             ecr.UpdatePullThroughCacheRuleInput
+		wantCode, wantMsg  string
+		wantCred, wantRole string
+	}{
+		{name: "neither, on a rule without credential (quay)",
+			create:   ecr.CreatePullThroughCacheRuleInput{UpstreamRegistryUrl: aws.String("quay.io")},
+			wantCode: "InvalidParameterException", wantMsg: neither},
+		{name: "neither, on a rule with a credential",
+			create:   ecr.CreatePullThroughCacheRuleInput{UpstreamRegistryUrl: aws.String("ghcr.io"), CredentialArn: aws.String(testSecretArn)},
+			wantCode: "InvalidParameterException", wantMsg: neither},
+		{name: "only an empty role, on an ECR upstream with a role",
+			create: ecr.CreatePullThroughCacheRuleInput{UpstreamRegistryUrl: aws.String("111111111111.dkr.ecr.eu-west-1.amazonaws.com"),
+				CustomRoleArn: aws.String(role)},
+			update:   ecr.UpdatePullThroughCacheRuleInput{CustomRoleArn: aws.String("")},
+			wantCode: "InvalidParameterException", wantMsg: neither},
+		{name: "an empty credential and an empty role",
+			create:   ecr.CreatePullThroughCacheRuleInput{UpstreamRegistryUrl: aws.String("ghcr.io"), CredentialArn: aws.String(testSecretArn)},
+			update:   ecr.UpdatePullThroughCacheRuleInput{CredentialArn: aws.String(""), CustomRoleArn: aws.String("")},
+			wantCode: "InvalidParameterException", wantMsg: neither},
+		{name: "a new role",
+			create: ecr.CreatePullThroughCacheRuleInput{UpstreamRegistryUrl: aws.String("111111111111.dkr.ecr.eu-west-1.amazonaws.com"),
+				CustomRoleArn: aws.String(role)},
+			update:   ecr.UpdatePullThroughCacheRuleInput{CustomRoleArn: aws.String(role + "-2")},
+			wantRole: role + "-2"},
+		{name: "a role removed, the credential kept",
+			create: ecr.CreatePullThroughCacheRuleInput{UpstreamRegistryUrl: aws.String("ghcr.io"), CredentialArn: aws.String(testSecretArn),
+				CustomRoleArn: aws.String(role)},
+			update:   ecr.UpdatePullThroughCacheRuleInput{CredentialArn: aws.String(testSecretArn), CustomRoleArn: aws.String("")},
+			wantCred: testSecretArn},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, _ := newClient(t)
+			tc.create.EcrRepositoryPrefix = aws.String("cache")
+			if _, err := c.CreatePullThroughCacheRule(ctx, &tc.create); err != nil {
+				t.Fatal(err)
+			}
+			tc.update.EcrRepositoryPrefix = aws.String("cache")
+			_, err := c.UpdatePullThroughCacheRule(ctx, &tc.update)
+			if got := errCode(err); got != tc.wantCode {
+				t.Fatalf("error = %q (%v), want %q", got, err, tc.wantCode)
+			}
+			if err != nil {
+				var ae smithy.APIError
+				if !errors.As(err, &ae) || ae.ErrorMessage() != tc.wantMsg {
+					t.Errorf("message = %q, want %q", ae.ErrorMessage(), tc.wantMsg)
+				}
+				tc.wantCred, tc.wantRole = aws.ToString(tc.create.CredentialArn), aws.ToString(tc.create.CustomRoleArn)
+			}
+			desc, err := c.DescribePullThroughCacheRules(ctx, &ecr.DescribePullThroughCacheRulesInput{EcrRepositoryPrefixes: []string{"cache"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := desc.PullThroughCacheRules[0]
+			if aws.ToString(got.CredentialArn) != tc.wantCred || aws.ToString(got.CustomRoleArn) != tc.wantRole {
+				t.Errorf("rule has credential %q, role %q; want %q, %q",
+					aws.ToString(got.CredentialArn), aws.ToString(got.CustomRoleArn), tc.wantCred, tc.wantRole)
+			}
+		})
 	}
 }

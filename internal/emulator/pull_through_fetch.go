@@ -11,9 +11,10 @@ package emulator
 //
 // The upstream is reached at the rule's upstreamRegistryUrl (https), or at
 // the address WithUpstream maps its host to (a registry on loopback in
-// tests, a second emulator...). Assumption: the emulator has no Secrets
-// Manager, so a rule's credentialArn is not used: the upstream is asked
-// anonymously (with its token flow, if it has one).
+// tests, a second emulator...). A rule with a credentialArn signs in with
+// the secret's value when the emulator was given it (upstream_secret.go);
+// otherwise, as a rule without one, it asks the upstream anonymously (with
+// its token flow, if it has one): the emulator has no Secrets Manager.
 
 import (
 	"context"
@@ -178,7 +179,8 @@ func (e *Emulator) fetchUpstream(ctx context.Context, m ptcMatch, ref string) (*
 	if err != nil {
 		return nil, err
 	}
-	opts := []remote.Option{remote.WithContext(ctx)}
+	auth, _ := e.upstreamAuth(m.rule.CredentialArn)
+	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuth(auth)}
 	desc, err := remote.Get(nref, opts...)
 	if err != nil {
 		return nil, err

@@ -5,8 +5,10 @@ import (
 	"context"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -124,5 +126,138 @@ func TestPullThroughCachePulls(t *testing.T) {
 	// No rule: NAME_UNKNOWN as before.
 	if _, err := crane.Pull(env.ref("nocache/app:v1"), env.opts...); !isCode(err, transport.NameUnknownErrorCode) {
 		t.Fatalf("pull without a rule: %v", err)
+	}
+}
+
+// TestPullThroughCachePulls_credentials: a rule with a credentialArn signs
+// in to an upstream that requires basic auth (go-containerregistry's
+// registry behind a password) with the secret's value once the emulator is
+// given it (control API, POST /_emulator/upstream-secrets). Without it, or
+// with a wrong one, the pull fails as for any upstream that refuses
+// (UnableToGetUpstreamImageException) and ValidatePullThroughCacheRule
+// reports the refused secret.
+func TestPullThroughCachePulls_credentials(t *testing.T) {
+	const user, token = "puller", "dckr_pat_s3cret"
+	var signedIn atomic.Int32
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != user || p != token {
+			w.Header().Set("WWW-Authenticate", `Basic realm="upstream"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		signedIn.Add(1)
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(upstream.Close)
+	upHost := strings.TrimPrefix(upstream.URL, "http://")
+	env := newRegistryEnv(t, emulator.WithUpstream("registry-1.docker.io", upstream.URL))
+	ctl := httptest.NewServer(env.emu.ControlHandler())
+	t.Cleanup(ctl.Close)
+	secrets := ctl.URL + emulator.ControlPrefix + "upstream-secrets"
+	ctx := context.Background()
+
+	img, err := random.Image(2000, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upAuth := crane.WithAuth(&authn.Basic{Username: user, Password: token})
+	for _, tag := range []string{"v1", "v2"} {
+		if err := crane.Push(img, upHost+"/library/app:"+tag, crane.Insecure, upAuth); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := env.client.CreatePullThroughCacheRule(ctx, &ecr.CreatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("hub"),
+		UpstreamRegistryUrl: aws.String("registry-1.docker.io"), CredentialArn: aws.String(testSecretArn)}); err != nil {
+		t.Fatal(err)
+	}
+	validate := func(wantValid bool, step string) {
+		t.Helper()
+		out, err := env.client.ValidatePullThroughCacheRule(ctx, &ecr.ValidatePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String("hub")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		failure := aws.ToString(out.Failure)
+		if out.IsValid != wantValid || wantValid != (failure == "") ||
+			!wantValid && !strings.Contains(failure, "refused the credentials of the secret '"+testSecretArn+"'") {
+			t.Errorf("%s: isValid %t, failure %q; want valid %t", step, out.IsValid, failure, wantValid)
+		}
+	}
+	// pullRefused: the pull fails; until the repository exists, with ECR's
+	// reason (once it does, the cache answers MANIFEST_UNKNOWN itself).
+	pullRefused := func(tag, step string) {
+		t.Helper()
+		_, err := env.client.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"hub/library/app"}})
+		cached := err == nil
+		if _, err := crane.Pull(env.ref("hub/library/app:"+tag), env.opts...); !isCode(err, transport.ManifestUnknownErrorCode) ||
+			!cached && !strings.Contains(err.Error(), "UnableToGetUpstreamImage") {
+			t.Fatalf("%s: pull: %v", step, err)
+		}
+		if _, err := env.client.DescribeImages(ctx, &ecr.DescribeImagesInput{RepositoryName: aws.String("hub/library/app"),
+			ImageIds: []types.ImageIdentifier{{ImageTag: aws.String(tag)}}}); err == nil {
+			t.Fatalf("%s: a refused pull through cached %s", step, tag)
+		}
+	}
+
+	signedIn.Store(0) // the pushes signed in
+
+	// No secret: asked anonymously, refused.
+	pullRefused("v1", "without the secret")
+	if n := signedIn.Load(); n != 0 {
+		t.Fatalf("%d requests signed in without the secret", n)
+	}
+
+	// A wrong secret: refused, and validation says so.
+	if code, b := control(t, "POST", secrets, `{"arn":"`+testSecretArn+`","username":"`+user+`","accessToken":"wrong"}`); code != http.StatusCreated {
+		t.Fatalf("POST upstream-secrets: %d %s", code, b)
+	}
+	validate(false, "a wrong secret")
+	pullRefused("v1", "a wrong secret")
+
+	// The right secret replaces it: the pull signs in and caches the image.
+	if code, b := control(t, "POST", secrets, `{"arn":"`+testSecretArn+`","username":"`+user+`","accessToken":"`+token+`"}`); code != http.StatusCreated {
+		t.Fatalf("POST upstream-secrets: %d %s", code, b)
+	}
+	validate(true, "the secret")
+	pulled, err := crane.Pull(env.ref("hub/library/app:v1"), env.opts...)
+	if err != nil {
+		t.Fatalf("pull with the secret: %v", err)
+	}
+	want, _ := img.Digest()
+	if got, _ := pulled.Digest(); got != want {
+		t.Fatalf("digest %s, want %s", got, want)
+	}
+	if signedIn.Load() == 0 {
+		t.Fatal("the pull did not sign in to the upstream")
+	}
+
+	// Forgotten: anonymous again, so a tag not cached yet is refused.
+	if code, b := control(t, "DELETE", secrets, ""); code != http.StatusNoContent {
+		t.Fatalf("DELETE upstream-secrets: %d %s", code, b)
+	}
+	pullRefused("v2", "after DELETE")
+	if _, err := crane.Pull(env.ref("hub/library/app:v1"), env.opts...); err != nil {
+		t.Fatalf("the cached tag: %v", err)
+	}
+}
+
+// The control API refuses an upstream secret ECR could not name, or
+// without its username and access token.
+func TestControlAPI_upstreamSecrets(t *testing.T) {
+	t.Parallel()
+	_, url := controlServer(t)
+	secrets := url + emulator.ControlPrefix + "upstream-secrets"
+	for _, tc := range []struct{ body, want string }{
+		{`{"arn":"arn:aws:secretsmanager:us-west-2:123456789012:secret:other/docker-AbCdEf","username":"u","accessToken":"t"}`, "arn:"},
+		{`{"arn":"` + testSecretArn + `","username":"u"}`, "needs a username and an accessToken"},
+		{`{"arn":"` + testSecretArn + `","username":"u","accessToken":"t","password":"p"}`, "unknown field"},
+	} {
+		if code, b := control(t, "POST", secrets, tc.body); code != http.StatusBadRequest || !strings.Contains(string(b), tc.want) {
+			t.Errorf("POST %s: %d %s, want 400 with %q", tc.body, code, b, tc.want)
+		}
+	}
+	if code, b := control(t, "POST", secrets, `{"arn":"`+testSecretArn+`","username":"u","accessToken":"t"}`); code != http.StatusCreated ||
+		strings.Contains(string(b), `"t"`) {
+		t.Errorf("POST a secret: %d %s", code, b)
 	}
 }
