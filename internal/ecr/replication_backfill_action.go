@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -97,6 +98,10 @@ func (a *replicationBackfillAction) Invoke(ctx context.Context, req action.Invok
 	var cfg replicationBackfillModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.Destination == nil { // refused at validation; kept for a caller that skips it
+		resp.Diagnostics.AddAttributeError(path.Root("destination"), "No destination", "Set the destination block: region and, optionally, registry_id.")
 		return
 	}
 	timeout := replicationBackfillTimeout
