@@ -518,9 +518,9 @@ func describeReplicationBackfillResults(r *request, reg *Registry) (any, error) 
 	for _, k := range page {
 		var i int
 		_, _ = fmt.Sscanf(k, "%d", &i)
-		img := b.Images[i]
-		out.Results = append(out.Results, backfillResult{RepositoryName: img.RepositoryName, ImageID: img.ImageID,
-			Status: img.Status, FailureCode: img.FailureCode, SubImageFailureCodes: img.SubImageFailureCodes})
+		// The stored replication is the result's shape (without omitting
+		// the status, which every listed result has).
+		out.Results = append(out.Results, backfillResult(b.Images[i]))
 	}
 	out.NextToken = strOrNil(next)
 	return out, nil
