@@ -84,5 +84,6 @@ func Actions() []func() action.Action {
 		NewValidatePullThroughCacheRuleAction,
 		NewStartImageScanAction,
 		NewImageStorageClassChangeAction,
+		NewReplicationBackfillAction,
 	}
 }

@@ -151,7 +151,13 @@ func replicationMatches(rule ReplicationRule, name string) bool {
 
 // ---- replication backfills ----
 
-// backfillStatus derives a backfill's status and end time at now.
+// backfillStatus derives a backfill's status and end time at now. Its
+// replications are due one after the other over the IN_PROGRESS window and
+// run when due (replication.go), so at CompleteAt all have recorded their
+// outcome. Assumption: a backfill in which any replication failed ends
+// FAILED (ECR documents a failureCode "for a replication backfill that has
+// failed" but not when that happens); failureCode is then the first failed
+// replication's code.
 func backfillStatus(b *ReplicationBackfill, now time.Time) (status string, endedAt *Time) {
 	if b.StopAt != nil {
 		if now.Before(b.StoppedAt.Time) {
@@ -164,26 +170,44 @@ func backfillStatus(b *ReplicationBackfill, now time.Time) (status string, ended
 		return "PREPARING", nil
 	case now.Before(b.CompleteAt.Time):
 		return "IN_PROGRESS", nil
+	case backfillFailureCode(b) != "":
+		return "FAILED", b.CompleteAt
 	default:
 		return "COMPLETE", b.CompleteAt
 	}
 }
 
-// backfillDone is how many of b's images have been replicated at t: they
-// are replicated one after the other, evenly over the IN_PROGRESS window.
-func backfillDone(b *ReplicationBackfill, t time.Time) int {
-	if b.StopAt != nil && b.StopAt.Before(t) {
-		t = b.StopAt.Time
+// backfillFailureCode is the code of b's first failed replication, or "".
+func backfillFailureCode(b *ReplicationBackfill) string {
+	for _, img := range b.Images {
+		if img.Status == "FAILED" {
+			return img.FailureCode
+		}
 	}
-	total := len(b.Images)
-	switch {
-	case t.Before(b.PreparedAt.Time):
-		return 0
-	case !t.Before(b.CompleteAt.Time):
-		return total
-	}
+	return ""
+}
+
+// backfillItemDue is when the i-th of b's replications is due: one after
+// the other, evenly over the IN_PROGRESS window, the last at CompleteAt.
+func backfillItemDue(b *ReplicationBackfill, i int) time.Time {
 	window := b.CompleteAt.Sub(b.PreparedAt.Time)
-	return int(int64(total) * int64(t.Sub(b.PreparedAt.Time)) / int64(window))
+	return b.PreparedAt.Add(time.Duration(int64(window) * int64(i+1) / int64(len(b.Images))))
+}
+
+// recordBackfillResult records the outcome of p, one of a backfill's
+// replications (replication.go), in the backfill.
+func recordBackfillResult(src *Registry, p *PendingReplication, f replicationFailure) {
+	for _, b := range src.Backfills {
+		if b.ID != p.Backfill || p.BackfillItem >= len(b.Images) {
+			continue
+		}
+		img := &b.Images[p.BackfillItem]
+		img.Status, img.FailureCode, img.SubImageFailureCodes = "COMPLETE", "", nil
+		if f.code != "" {
+			img.Status, img.FailureCode, img.SubImageFailureCodes = "FAILED", f.code, f.sub
+		}
+		return
+	}
 }
 
 type backfillProgress struct {
@@ -194,7 +218,8 @@ type backfillProgress struct {
 }
 
 // backfillProgressAt is nil while preparing, and stays nil for a backfill
-// stopped before preparation completed (SDK doc of Progress).
+// stopped before preparation completed (SDK doc of Progress). The counts
+// are those of the replications that have recorded their outcome.
 func backfillProgressAt(b *ReplicationBackfill, now time.Time) *backfillProgress {
 	until := now
 	if b.StopAt != nil && b.StopAt.Before(until) {
@@ -203,11 +228,17 @@ func backfillProgressAt(b *ReplicationBackfill, now time.Time) *backfillProgress
 	if until.Before(b.PreparedAt.Time) {
 		return nil
 	}
-	return &backfillProgress{
-		TotalReplicationCount:     len(b.Images),
-		CompletedReplicationCount: backfillDone(b, now),
-		FailureCodes:              []string{},
+	p := &backfillProgress{TotalReplicationCount: len(b.Images), FailureCodes: []string{}}
+	for _, img := range b.Images {
+		switch img.Status {
+		case "COMPLETE":
+			p.CompletedReplicationCount++
+		case "FAILED":
+			p.FailedReplicationCount++
+			p.FailureCodes = appendDistinct(p.FailureCodes, img.FailureCode)
+		}
 	}
+	return p
 }
 
 type backfillSummary struct {
@@ -216,12 +247,13 @@ type backfillSummary struct {
 	Status                string                 `json:"status"`
 	StartedAt             *Time                  `json:"startedAt"`
 	EndedAt               *Time                  `json:"endedAt,omitempty"`
+	FailureCode           string                 `json:"failureCode,omitempty"`
 	Progress              *backfillProgress      `json:"progress,omitempty"`
 }
 
 func summarizeBackfill(b *ReplicationBackfill, now time.Time) backfillSummary {
 	status, ended := backfillStatus(b, now)
-	return backfillSummary{
+	s := backfillSummary{
 		ReplicationBackfillID: b.ID,
 		Destination:           b.Destination,
 		Status:                status,
@@ -229,6 +261,10 @@ func summarizeBackfill(b *ReplicationBackfill, now time.Time) backfillSummary {
 		EndedAt:               ended,
 		Progress:              backfillProgressAt(b, now),
 	}
+	if status == "FAILED" {
+		s.FailureCode = backfillFailureCode(b)
+	}
+	return s
 }
 
 // backfillActive reports whether b still counts as in progress.
@@ -309,10 +345,18 @@ func startReplicationBackfill(r *request, reg *Registry) (any, error) {
 		return nil, apiErr("LimitExceededException",
 			"The registry with id '%s' already has %d replication backfills in progress", registryID, maxBackfillsInProgress)
 	}
+	// One replication per image and tag ("each image and tag combination
+	// is counted as a single replication", SDK doc of the progress), one
+	// for an untagged image. Assumption: an image that the destination
+	// already holds is replicated again (its tags are re-applied) and
+	// counts as COMPLETE.
 	var images []BackfillImage
 	for _, name := range sortedKeys(reg.Repositories) {
+		if !slices.ContainsFunc(rules, func(rule ReplicationRule) bool { return replicationMatches(rule, name) }) {
+			continue
+		}
 		repo, ok := r.e.lookupRepository(reg, name)
-		if !ok || !slices.ContainsFunc(rules, func(rule ReplicationRule) bool { return replicationMatches(rule, name) }) {
+		if !ok {
 			continue
 		}
 		tags := map[string][]string{}
@@ -320,12 +364,14 @@ func startReplicationBackfill(r *request, reg *Registry) (any, error) {
 			tags[digest] = append(tags[digest], tag)
 		}
 		for _, digest := range sortedKeys(repo.Data.Images) {
-			id := ImageIdentifier{ImageDigest: digest}
-			if t := tags[digest]; len(t) > 0 {
-				slices.Sort(t)
-				id.ImageTag = t[0]
+			t := tags[digest]
+			if len(t) == 0 {
+				t = []string{""}
 			}
-			images = append(images, BackfillImage{RepositoryName: name, ImageID: id})
+			slices.Sort(t)
+			for _, tag := range t {
+				images = append(images, BackfillImage{RepositoryName: name, ImageID: ImageIdentifier{ImageDigest: digest, ImageTag: tag}})
+			}
 		}
 	}
 	// Preparation takes the first half of the transition delay, the
@@ -339,6 +385,11 @@ func startReplicationBackfill(r *request, reg *Registry) (any, error) {
 		Images:      images,
 	}
 	reg.Backfills = append(reg.Backfills, b)
+	for i, img := range images {
+		r.e.queueReplicationAt(reg, &PendingReplication{Repository: img.RepositoryName, Digest: img.ImageID.ImageDigest,
+			Tag: img.ImageID.ImageTag, Destinations: []ReplicationDestination{dest}, Backfill: b.ID, BackfillItem: i},
+			backfillItemDue(b, i))
+	}
 	// A newly started backfill is always reported as PREPARING (SDK doc).
 	return backfillStartStopOutput{RegistryID: registryID, ReplicationBackfillID: b.ID, Destination: dest,
 		Status: "PREPARING", StartedAt: b.StartedAt}, nil
@@ -390,6 +441,9 @@ func stopReplicationBackfill(r *request, reg *Registry) (any, error) {
 			"The replication backfill with id '%s' cannot be stopped because its status is %s; only PREPARING or IN_PROGRESS backfills can be stopped",
 			b.ID, status)
 	}
+	// The replications not yet done are dropped: the stopped backfill
+	// reports only those done before the stop.
+	reg.Replications = slices.DeleteFunc(reg.Replications, func(p *PendingReplication) bool { return p.Backfill == b.ID })
 	status, _ = backfillStatus(b, now)
 	return backfillStartStopOutput{RegistryID: registryID, ReplicationBackfillID: b.ID, Destination: b.Destination,
 		Status: status, StartedAt: b.StartedAt}, nil
@@ -404,9 +458,11 @@ type describeReplicationBackfillResultsInput struct {
 }
 
 type backfillResult struct {
-	RepositoryName string          `json:"repositoryName"`
-	ImageID        ImageIdentifier `json:"imageId"`
-	Status         string          `json:"status"`
+	RepositoryName       string          `json:"repositoryName"`
+	ImageID              ImageIdentifier `json:"imageId"`
+	Status               string          `json:"status"`
+	FailureCode          string          `json:"failureCode,omitempty"`
+	SubImageFailureCodes []string        `json:"subImageFailureCodes,omitempty"`
 }
 
 type describeReplicationBackfillResultsOutput struct {
@@ -418,6 +474,7 @@ type describeReplicationBackfillResultsOutput struct {
 	Results               []backfillResult       `json:"results"`
 	StartedAt             *Time                  `json:"startedAt"`
 	EndedAt               *Time                  `json:"endedAt,omitempty"`
+	FailureCode           string                 `json:"failureCode,omitempty"`
 	NextToken             *string                `json:"nextToken,omitempty"`
 }
 
@@ -443,14 +500,15 @@ func describeReplicationBackfillResults(r *request, reg *Registry) (any, error) 
 	s := summarizeBackfill(b, now)
 	out := describeReplicationBackfillResultsOutput{RegistryID: registryID, ReplicationBackfillID: b.ID,
 		Destination: b.Destination, Status: s.Status, Progress: s.Progress, Results: []backfillResult{},
-		StartedAt: b.StartedAt, EndedAt: s.EndedAt}
-	// Results exist only once the backfill is terminal (SDK doc); every
-	// image the emulator replicates succeeds, so FAILED selects nothing.
+		StartedAt: b.StartedAt, EndedAt: s.EndedAt, FailureCode: s.FailureCode}
+	// Results exist only once the backfill is terminal (SDK doc): one per
+	// replication that ran, in the order they ran.
 	var keys []string
-	if (s.Status == "COMPLETE" || s.Status == "STOPPED") &&
-		(in.ResultStatusFilter == nil || *in.ResultStatusFilter == "COMPLETE") {
-		for i := range backfillDone(b, now) {
-			keys = append(keys, fmt.Sprintf("%08d", i))
+	if s.Status == "COMPLETE" || s.Status == "FAILED" || s.Status == "STOPPED" {
+		for i, img := range b.Images {
+			if img.Status != "" && (in.ResultStatusFilter == nil || *in.ResultStatusFilter == img.Status) {
+				keys = append(keys, fmt.Sprintf("%08d", i))
+			}
 		}
 	}
 	page, next, err := paginate(r, keys, in.NextToken, in.MaxResults, 100, 1000)
@@ -460,8 +518,9 @@ func describeReplicationBackfillResults(r *request, reg *Registry) (any, error) 
 	for _, k := range page {
 		var i int
 		_, _ = fmt.Sscanf(k, "%d", &i)
-		img := b.Images[i]
-		out.Results = append(out.Results, backfillResult{RepositoryName: img.RepositoryName, ImageID: img.ImageID, Status: "COMPLETE"})
+		// The stored replication is the result's shape (without omitting
+		// the status, which every listed result has).
+		out.Results = append(out.Results, backfillResult(b.Images[i]))
 	}
 	out.NextToken = strOrNil(next)
 	return out, nil

@@ -3,6 +3,8 @@ package emulator_test
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -345,3 +347,126 @@ func TestStopReplicationBackfill(t *testing.T) {
 
 // pointerTo returns a pointer to a copy of v.
 func pointerTo[T any](v T) *T { return &v }
+
+// TestReplicationBackfill_replicates: images pushed before the replication
+// configuration existed are not in the destination; a backfill replicates
+// each image and tag through the push's replication path (destination
+// repository and tags, the source image's replication status), and a
+// destination in another account whose registry policy does not allow
+// ecr:ReplicateImage gets FAILED results and a FAILED backfill.
+func TestReplicationBackfill_replicates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	_, emu := newClient(t, emulator.WithClock(clk), emulator.WithTransitionDelay(time.Minute))
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	c := clientFor(srv.URL, "AKIDEXAMPLE", "us-west-2")
+	east := clientFor(srv.URL, "AKIDEXAMPLE", "us-east-2")
+	stranger := clientFor(srv.URL, replStranger, "eu-west-1")
+
+	mustCreateRepo(t, c, "app/one")
+	pushIndex(t, c, "app/one", "a", "v1")
+	pushIndex(t, c, "app/one", "a", "v2") // the same image, a second tag
+	pushIndex(t, c, "app/one", "b", "v3")
+	sameAccount, crossAccount := dest("us-east-2", replSource), dest("eu-west-1", replStranger)
+	if _, err := c.PutReplicationConfiguration(ctx, &ecr.PutReplicationConfigurationInput{
+		ReplicationConfiguration: &types.ReplicationConfiguration{Rules: []types.ReplicationRule{
+			{Destinations: []types.ReplicationDestination{sameAccount, crossAccount}},
+		}}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Hour)
+	// The configuration replicates later pushes only.
+	if _, err := east.DescribeImages(ctx, &ecr.DescribeImagesInput{RepositoryName: aws.String("app/one")}); errCode(err) != "RepositoryNotFoundException" {
+		t.Fatalf("destination before the backfill: %v", err)
+	}
+
+	backfill := func(d types.ReplicationDestination) *ecr.DescribeReplicationBackfillResultsOutput {
+		t.Helper()
+		start, err := c.StartReplicationBackfill(ctx, &ecr.StartReplicationBackfillInput{Destination: &d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(40 * time.Second) // part of the replications are done
+		mid, err := c.DescribeReplicationBackfillResults(ctx, &ecr.DescribeReplicationBackfillResultsInput{ReplicationBackfillId: start.ReplicationBackfillId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mid.Status != types.ReplicationBackfillStatusInProgress || mid.Progress == nil ||
+			aws.ToInt32(mid.Progress.TotalReplicationCount) != 3 ||
+			n(mid.Progress.CompletedReplicationCount)+n(mid.Progress.FailedReplicationCount) != 1 {
+			t.Fatalf("in progress: %+v %+v", mid, mid.Progress)
+		}
+		clk.Advance(20 * time.Second)
+		out, err := c.DescribeReplicationBackfillResults(ctx, &ecr.DescribeReplicationBackfillResultsInput{ReplicationBackfillId: start.ReplicationBackfillId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+
+	done := backfill(sameAccount)
+	if done.Status != types.ReplicationBackfillStatusComplete || aws.ToInt32(done.Progress.CompletedReplicationCount) != 3 ||
+		aws.ToInt32(done.Progress.FailedReplicationCount) != 0 || len(done.Results) != 3 || done.FailureCode != nil {
+		t.Fatalf("same-account backfill: %+v", done)
+	}
+	var tags []string
+	for _, r := range done.Results {
+		if r.Status != types.ReplicationBackfillResultStatusComplete || r.FailureCode != nil {
+			t.Errorf("result %+v", r)
+		}
+		tags = append(tags, aws.ToString(r.ImageId.ImageTag))
+	}
+	slices.Sort(tags)
+	if !slices.Equal(tags, []string{"v1", "v2", "v3"}) {
+		t.Errorf("result tags %v", tags)
+	}
+	imgs, err := east.DescribeImages(ctx, &ecr.DescribeImagesInput{RepositoryName: aws.String("app/one")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags = nil
+	for _, d := range imgs.ImageDetails {
+		tags = append(tags, d.ImageTags...)
+	}
+	slices.Sort(tags)
+	if len(imgs.ImageDetails) != 2 || !slices.Equal(tags, []string{"v1", "v2", "v3"}) {
+		t.Errorf("destination after the backfill: %d images, tags %v", len(imgs.ImageDetails), tags)
+	}
+	if got := replicationStatuses(t, c, "app/one", "v1"); got[replSource+"/us-east-2"] != types.ReplicationStatusComplete {
+		t.Errorf("replication status after the backfill: %v", got)
+	}
+
+	failed := backfill(crossAccount)
+	if failed.Status != types.ReplicationBackfillStatusFailed || aws.ToString(failed.FailureCode) != "ACCESS_DENIED" ||
+		aws.ToInt32(failed.Progress.FailedReplicationCount) != 3 || !slices.Equal(failed.Progress.FailureCodes, []string{"ACCESS_DENIED"}) ||
+		len(failed.Results) != 3 || failed.EndedAt == nil {
+		t.Fatalf("cross-account backfill: %+v %+v", failed, failed.Progress)
+	}
+	for _, r := range failed.Results {
+		if r.Status != types.ReplicationBackfillResultStatusFailed || aws.ToString(r.FailureCode) != "ACCESS_DENIED" {
+			t.Errorf("result %+v", r)
+		}
+	}
+	only, err := c.DescribeReplicationBackfillResults(ctx, &ecr.DescribeReplicationBackfillResultsInput{
+		ReplicationBackfillId: failed.ReplicationBackfillId, ResultStatusFilter: types.ReplicationBackfillResultStatusComplete})
+	if err != nil || len(only.Results) != 0 {
+		t.Errorf("COMPLETE filter on the failed backfill: %+v, %v", only, err)
+	}
+	if got := replicationStatuses(t, c, "app/one", "v3"); got[replStranger+"/eu-west-1"] != types.ReplicationStatusFailed ||
+		got[replSource+"/us-east-2"] != types.ReplicationStatusComplete {
+		t.Errorf("replication status after the failed backfill: %v", got)
+	}
+	if _, err := stranger.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"app/one"}}); errCode(err) != "RepositoryNotFoundException" {
+		t.Errorf("cross-account destination: %v", err)
+	}
+	list, err := c.ListReplicationBackfills(ctx, &ecr.ListReplicationBackfillsInput{})
+	if err != nil || len(list.Backfills) != 2 || list.Backfills[1].Status != types.ReplicationBackfillStatusFailed ||
+		aws.ToString(list.Backfills[1].FailureCode) != "ACCESS_DENIED" {
+		t.Errorf("list: %+v, %v", list, err)
+	}
+}
+
+// n reads an optional count.
+func n(p *int32) int32 { return aws.ToInt32(p) }

@@ -17,6 +17,11 @@ package emulator
 // template that applies to its name for REPLICATION, else with
 // CreateRepository's defaults. What happened per destination is recorded
 // on the source image, which DescribeImageReplicationStatus reports.
+//
+// A replication backfill (StartReplicationBackfill) queues one such
+// replication per image and tag of the matching repositories, due one
+// after the other over its IN_PROGRESS window; each records its outcome in
+// the backfill as well (DescribeReplicationBackfillResults).
 
 import (
 	"encoding/json"
@@ -43,7 +48,23 @@ type PendingReplication struct {
 	Untagged []ImageIdentifier `json:"untagged,omitempty"`
 
 	Destinations []ReplicationDestination `json:"destinations"`
+
+	// A backfill's replication: the backfill's id and the index of the
+	// replication in its Images, where the outcome is recorded.
+	Backfill     string `json:"backfill,omitempty"`
+	BackfillItem int    `json:"backfillItem,omitempty"`
 }
+
+// Failure codes of a replication, as a backfill result reports them.
+// Assumption: ECR documents failureCode only as a string and names no
+// values; these are the emulator's own, one per reason it can fail.
+const (
+	replicationAccessDenied       = "ACCESS_DENIED"              // destination registry policy does not allow it
+	replicationImageNotFound      = "IMAGE_NOT_FOUND"            // the source image is gone
+	replicationRepositoryNotFound = "REPOSITORY_CREATION_FAILED" // the destination repository could not be created
+	replicationImageLimit         = "IMAGE_LIMIT_EXCEEDED"       // the destination repository is full
+	replicationTagImmutable       = "IMAGE_TAG_IMMUTABLE"        // the tag names another image there and cannot move
+)
 
 // replicationDestinations lists, once each and in rule order, the
 // destinations of the rules that match repository name (and, with
@@ -65,7 +86,11 @@ func replicationDestinations(reg *Registry, name string, deletes bool) []Replica
 
 // queueReplication adds p to reg's queue, due after the transition delay.
 func (e *Emulator) queueReplication(reg *Registry, p *PendingReplication) {
-	due := e.now().Add(e.transitionDelay)
+	e.queueReplicationAt(reg, p, e.now().Add(e.transitionDelay))
+}
+
+// queueReplicationAt adds p to reg's queue, due at due.
+func (e *Emulator) queueReplicationAt(reg *Registry, p *PendingReplication, due time.Time) {
 	p.Due = ts(due)
 	reg.Replications = append(reg.Replications, p)
 	n := due.UnixNano()
@@ -190,64 +215,84 @@ func (e *Emulator) replicate(src *Registry, p *PendingReplication, now time.Time
 			e.replicateRemovalTo(src, dst, p)
 			continue
 		}
-		status := "FAILED"
-		if img != nil && e.replicateImageTo(src, srcRepo, dst, img, p.Tag, now) {
-			status = "COMPLETE"
-		}
-		if img != nil {
+		var f replicationFailure
+		if img == nil {
+			f.code = replicationImageNotFound
+		} else {
+			f = e.replicateImageTo(src, srcRepo, dst, img, p.Tag, now)
+			status := "COMPLETE"
+			if f.code != "" {
+				status = "FAILED"
+			}
 			setReplicationStatus(img, d, status)
+		}
+		if p.Backfill != "" {
+			recordBackfillResult(src, p, f)
 		}
 	}
 }
 
+// replicationFailure is why a replication failed: its code ("" when it
+// succeeded) and, for an index, the codes of the images it lists that
+// failed.
+type replicationFailure struct {
+	code string
+	sub  []string
+}
+
 // replicateImageTo copies img (and, for an index, the images it lists) and
-// its tag into dst, creating the repository if needed. It reports whether
-// the replication succeeded.
-func (e *Emulator) replicateImageTo(src *Registry, srcRepo *Repository, dst *Registry, img *Image, tag string, now time.Time) bool {
+// its tag into dst, creating the repository if needed. It reports why the
+// replication failed, if it did.
+func (e *Emulator) replicateImageTo(src *Registry, srcRepo *Repository, dst *Registry, img *Image, tag string, now time.Time) replicationFailure {
 	name := srcRepo.RepositoryName
 	repo := dst.Repositories[name]
 	if dst.Account != src.Account {
 		arn := repositoryARN(dst.Region, dst.Account, name)
 		if !registryPolicyAllows(dst, src.Account, "ecr:ReplicateImage", arn) ||
 			repo == nil && !registryPolicyAllows(dst, src.Account, "ecr:CreateRepository", arn) {
-			return false
+			return replicationFailure{code: replicationAccessDenied}
 		}
 	}
 	if repo == nil {
 		var err error
 		if repo, err = e.createRepositoryFrom(dst, name, templateFor(dst, name, "REPLICATION")); err != nil {
-			return false
+			return replicationFailure{code: replicationRepositoryNotFound}
 		}
 	} else {
 		e.touchRepository(dst, name)
 	}
-	if !copyImage(dst, srcRepo, repo, img, now, e.transitionDelay) {
-		return false
+	if f := copyImage(dst, srcRepo, repo, img, now, e.transitionDelay); f.code != "" {
+		return f
 	}
 	if tag != "" {
 		if old, ok := repo.Data.TagIndex[tag]; ok && old != img.Digest && tagIsImmutable(repo, tag) {
-			return false
+			return replicationFailure{code: replicationTagImmutable}
 		}
 		repo.Data.TagIndex[tag] = img.Digest
 	}
-	return true
+	return replicationFailure{}
 }
 
 // copyImage puts img into repo, after the images an index of it lists.
 // Blobs are kept by digest for every repository: the copy references the
-// same content.
-func copyImage(dst *Registry, srcRepo, repo *Repository, img *Image, now time.Time, delay time.Duration) bool {
+// same content. An index fails with the first code of the images it lists
+// that failed, all of which are its sub-image codes.
+func copyImage(dst *Registry, srcRepo, repo *Repository, img *Image, now time.Time, delay time.Duration) replicationFailure {
 	if repo.Data.Images[img.Digest] != nil {
-		return true
+		return replicationFailure{}
 	}
 	for _, c := range img.references().children {
 		child := srcRepo.Data.Images[c]
-		if child == nil || !copyImage(dst, srcRepo, repo, child, now, delay) {
-			return false
+		f := replicationFailure{code: replicationImageNotFound}
+		if child != nil {
+			f = copyImage(dst, srcRepo, repo, child, now, delay)
+		}
+		if f.code != "" {
+			return replicationFailure{code: f.code, sub: appendDistinct([]string{f.code}, f.sub...)}
 		}
 	}
 	if len(repo.Data.Images) >= maxImagesPerRepository {
-		return false
+		return replicationFailure{code: replicationImageLimit}
 	}
 	cp := &Image{
 		Digest:            img.Digest,
@@ -265,7 +310,7 @@ func copyImage(dst *Registry, srcRepo, repo *Repository, img *Image, now time.Ti
 		startScan(cp, now, delay)
 	}
 	repo.Data.Images[cp.Digest] = cp
-	return true
+	return replicationFailure{}
 }
 
 // replicateRemovalTo removes from dst what p says the source removed:
@@ -291,6 +336,16 @@ func (e *Emulator) replicateRemovalTo(src, dst *Registry, p *PendingReplication)
 			rm.image(img)
 		}
 	}
+}
+
+// appendDistinct appends to list the values it does not hold yet.
+func appendDistinct(list []string, values ...string) []string {
+	for _, v := range values {
+		if !slices.Contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
 }
 
 // ---- the source image's replication statuses ----

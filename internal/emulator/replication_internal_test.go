@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,3 +70,44 @@ func TestReplicationQueueSurvivesRestart(t *testing.T) {
 }
 
 func strconvQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
+
+// A backfill started before a restart replicates after it, and records its
+// results in the stored backfill: its queued replications and the results
+// are part of the stored state.
+func TestReplicationBackfillSurvivesRestart(t *testing.T) {
+	clock := &stepClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	s := newMemStore()
+	e := New(WithClock(clock), WithTransitionDelay(time.Minute))
+	if _, err := e.AttachStore(s); err != nil {
+		t.Fatal(err)
+	}
+	call(t, e, "CreateRepository", `{"repositoryName":"app"}`)
+	manifest := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}`
+	call(t, e, "PutImage", `{"repositoryName":"app","imageTag":"v1","imageManifest":`+strconvQuote(manifest)+`}`)
+	call(t, e, "PutReplicationConfiguration", `{"replicationConfiguration":{"rules":[{"destinations":[{"region":"eu-west-1","registryId":"123456789012"}]}]}}`)
+	out := call(t, e, "StartReplicationBackfill", `{"destination":{"region":"eu-west-1","registryId":"123456789012"}}`)
+	var start struct{ ReplicationBackfillID string }
+	if err := json.Unmarshal([]byte(out), &start); err != nil || start.ReplicationBackfillID == "" {
+		t.Fatalf("start: %s (%v)", out, err)
+	}
+
+	// Restart before the replication is due.
+	e2 := New(WithClock(clock), WithTransitionDelay(time.Minute))
+	if _, err := e2.AttachStore(s); err != nil {
+		t.Fatal(err)
+	}
+	clock.advance(time.Minute)
+	out = call(t, e2, "DescribeReplicationBackfillResults", `{"replicationBackfillId":"`+start.ReplicationBackfillID+`"}`)
+	if !strings.Contains(out, `"status":"COMPLETE"`) || !strings.Contains(out, `"imageTag":"v1"`) {
+		t.Fatalf("results after the restart: %s", out)
+	}
+	st, _, err := loadStore(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := st.registry("123456789012", DefaultRegion, false)
+	if st.registry("123456789012", "eu-west-1", false).Repositories["app"] == nil || len(src.Replications) != 0 ||
+		len(src.Backfills) != 1 || len(src.Backfills[0].Images) != 1 || src.Backfills[0].Images[0].Status != "COMPLETE" {
+		t.Fatalf("stored state after the backfill: %+v", src.Backfills)
+	}
+}

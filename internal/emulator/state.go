@@ -250,8 +250,9 @@ type RepositoryFilter struct {
 }
 
 // ReplicationBackfill is one StartReplicationBackfill run.
-// Its status is derived from the times below and the clock (backfillStatus
-// in registry.go), so a persisted backfill keeps progressing after a reload.
+// Its status is derived from the times below, the clock and the results its
+// queued replications recorded (backfillStatus in registry.go), so a
+// persisted backfill keeps progressing after a reload.
 type ReplicationBackfill struct {
 	ID          string                 `json:"replicationBackfillId"`
 	Destination ReplicationDestination `json:"destination"`
@@ -263,10 +264,15 @@ type ReplicationBackfill struct {
 	Images      []BackfillImage        `json:"images,omitempty"`    // snapshot of what it replicates
 }
 
-// BackfillImage is one image a backfill replicates.
+// BackfillImage is one replication of a backfill: an image and one of its
+// tags (no tag: an untagged image), and, once replicated, what happened.
 type BackfillImage struct {
 	RepositoryName string          `json:"repositoryName"`
 	ImageID        ImageIdentifier `json:"imageId"`
+	// Status is "" until the replication ran, then COMPLETE or FAILED.
+	Status               string   `json:"status,omitempty"`
+	FailureCode          string   `json:"failureCode,omitempty"`
+	SubImageFailureCodes []string `json:"subImageFailureCodes,omitempty"`
 }
 
 // RegistryScanningConfig is RegistryScanningConfiguration.
