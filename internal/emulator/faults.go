@@ -51,9 +51,25 @@ const (
 	// by GetRepositoryPolicy), "lifecycle_policy" (PutLifecyclePolicy,
 	// DeleteLifecyclePolicy, read by GetLifecyclePolicy and
 	// StartLifecyclePolicyPreview), "registry_policy" (PutRegistryPolicy,
-	// DeleteRegistryPolicy, read by GetRegistryPolicy). Every operation
-	// finds a repository through the lag; policy writes, including the
-	// existence checks of the Delete operations, see the current policy.
+	// DeleteRegistryPolicy, read by GetRegistryPolicy), and the
+	// registry-level kinds "replication_configuration"
+	// (PutReplicationConfiguration, read by DescribeRegistry),
+	// "scanning_configuration" (PutRegistryScanningConfiguration, read by
+	// GetRegistryScanningConfiguration), "signing_configuration"
+	// (PutSigningConfiguration, DeleteSigningConfiguration, read by
+	// GetSigningConfiguration), "pull_through_cache_rule"
+	// (Create/Update/DeletePullThroughCacheRule, read by
+	// DescribePullThroughCacheRules), "repository_creation_template"
+	// (Create/Update/DeleteRepositoryCreationTemplate, read by
+	// DescribeRepositoryCreationTemplates), "account_setting"
+	// (PutAccountSetting, read by GetAccountSetting) and
+	// "pull_time_update_exclusion" (Register/
+	// DeregisterPullTimeUpdateExclusion, read by
+	// ListPullTimeUpdateExclusions); listings include deleted objects that
+	// are still visible. Every operation finds a repository through the
+	// lag; the other writes, including their existence checks, see the
+	// current state, and so does what the registry does with a
+	// configuration (replicating, scanning, applying templates).
 	ActionLag FaultAction = "lag"
 )
 
