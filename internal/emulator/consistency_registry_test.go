@@ -320,3 +320,31 @@ func TestConsistencyLagRegistryKindsByTime(t *testing.T) {
 		})
 	}
 }
+
+// TestConsistencyLagRewrite: writing again while reads still see the
+// object as it was before a write does not show them the earlier write:
+// they go on seeing the older state for the new write's lag, as a writer
+// that re-writes on every stale read would find.
+func TestConsistencyLagRewrite(t *testing.T) {
+	for _, k := range registryLagKinds() {
+		if !k.change {
+			continue
+		}
+		t.Run(k.kind, func(t *testing.T) {
+			c, emu := newClient(t)
+			emu.Faults().MustAdd(emulator.Fault{Action: emulator.ActionLag, Kind: k.kind, LagReads: 2})
+			if err := k.write(c, 1); err != nil {
+				t.Fatal(err)
+			}
+			if got := k.read(c); got != k.initial {
+				t.Fatalf("after the first write: %s, want %s", got, k.initial)
+			}
+			if err := k.write(c, 2); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := k.reads(c, 3), k.initial+" "+k.initial+" 2"; got != want {
+				t.Errorf("after writing again: %s, want %s", got, want)
+			}
+		})
+	}
+}
