@@ -40,15 +40,15 @@ var testAccFaultsAccountSettings = map[string][2]string{
 	"BASIC_SCAN_TYPE_VERSION": {"CLAIR", "AWS_NATIVE"},
 }
 
-// TestAccFaults_registryLevel applies, re-plans and destroys one
-// configuration holding every registry-level type — registry policy,
-// scanning and signing configurations, 10 replication rules, 20 creation
-// templates, 10 pull through cache rules, account settings and pull time
-// update exclusions — while about a quarter of all calls are throttled or
-// fail with a 5xx, and every write of a registry-level kind is read as
-// before it for a while. It must all succeed, the plan after apply be
-// empty, and destroy leave every setting at ECR's default (read through
-// the API once the faults are cleared).
+// TestAccFaults_registryLevel applies, re-plans, changes in place and
+// destroys one configuration holding every registry-level type — registry
+// policy, scanning and signing configurations, 10 replication rules, 20
+// creation templates, 10 pull through cache rules, account settings and
+// pull time update exclusions — while about a quarter of all calls are
+// throttled or fail with a 5xx, and every write of a registry-level kind
+// is read as before it for a while. It must all succeed, the plan after
+// each apply be empty, and destroy leave every setting at ECR's default
+// (read through the API once the faults are cleared).
 func TestAccFaults_registryLevel(t *testing.T) {
 	const (
 		rules      = 10
@@ -87,7 +87,7 @@ func TestAccFaults_registryLevel(t *testing.T) {
 			return testAccFaultsCheckRegistryDefaults(b)
 		},
 		Steps: []resource.TestStep{{
-			Config: b.Config(testAccFaultsConfig_registry(b, rules, templates, caches, exclusions)),
+			Config: b.Config(testAccFaultsConfig_registry(b, 1, rules, templates, caches, exclusions)),
 			Check: func(*terraform.State) error {
 				applied = time.Now()
 				st := testAccFaultsSummarize(b.Emulator.Calls())
@@ -101,9 +101,29 @@ func TestAccFaults_registryLevel(t *testing.T) {
 				// What ECR holds, read with the transient faults still on
 				// (the SDK retries them) but past the lag: each write was
 				// waited for.
-				return testAccFaultsCheckRegistryApplied(b, rules, templates, caches, exclusions)
+				return testAccFaultsCheckRegistryApplied(b, 1, rules, templates, caches, exclusions)
 			},
 			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		}, {
+			// Every singleton, template and pull through cache rule
+			// changes in place (replication rules and exclusions are
+			// identified by their content: they stay).
+			Config: b.Config(testAccFaultsConfig_registry(b, 2, rules, templates, caches, exclusions)),
+			Check: func(*terraform.State) error {
+				t.Logf("update: done in %s", time.Since(applied).Round(time.Millisecond))
+				return testAccFaultsCheckRegistryApplied(b, 2, rules, templates, caches, exclusions)
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("ecr_registry_policy.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("ecr_registry_scanning_configuration.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("ecr_signing_configuration.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("ecr_repository_creation_template.test[0]", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("ecr_pull_through_cache_rule.test[0]", plancheck.ResourceActionUpdate),
+					testAccFaultsExpectChanges(3 + templates + caches),
+				},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 		}},
@@ -144,7 +164,7 @@ func TestAccFaults_lostRegistryCreateAnswers(t *testing.T) {
 			return testAccFaultsCheckRegistryDefaults(b)
 		},
 		Steps: []resource.TestStep{{
-			Config: b.Config(testAccFaultsConfig_registryObjects(templates, caches)),
+			Config: b.Config(testAccFaultsConfig_registryObjects(1, templates, caches)),
 			Check: func(*terraform.State) error {
 				calls := b.Emulator.Calls()
 				lost, exists := map[string]int{}, map[string]int{}
@@ -192,24 +212,29 @@ func testAccFaultsCheckStale(b *acctest.Backend) error {
 
 // testAccFaultsCheckRegistryApplied reads through the API what the
 // configuration of testAccFaultsConfig_registry put in the registry.
-func testAccFaultsCheckRegistryApplied(b *acctest.Backend, rules, templates, caches, exclusions int) error {
+func testAccFaultsCheckRegistryApplied(b *acctest.Backend, v, rules, templates, caches, exclusions int) error {
 	ctx := context.Background()
-	if _, err := b.Client.GetRegistryPolicy(ctx, &awsecr.GetRegistryPolicyInput{}); err != nil {
+	policy, err := b.Client.GetRegistryPolicy(ctx, &awsecr.GetRegistryPolicyInput{})
+	if err != nil {
 		return fmt.Errorf("registry policy: %w", err)
+	}
+	if sid := fmt.Sprintf(`"replicate%d"`, v); !strings.Contains(aws.ToString(policy.PolicyText), sid) {
+		return fmt.Errorf("registry policy %s has no statement %s", aws.ToString(policy.PolicyText), sid)
 	}
 	scan, err := b.Client.GetRegistryScanningConfiguration(ctx, &awsecr.GetRegistryScanningConfigurationInput{})
 	if err != nil {
 		return err
 	}
-	if sc := scan.ScanningConfiguration; sc.ScanType != awstypes.ScanTypeEnhanced || len(sc.Rules) != 1 {
-		return fmt.Errorf("scanning configuration %s with %d rules, want ENHANCED with 1", sc.ScanType, len(sc.Rules))
+	if sc := scan.ScanningConfiguration; sc.ScanType != awstypes.ScanTypeEnhanced || len(sc.Rules) != 1 ||
+		len(sc.Rules[0].RepositoryFilters) != 1 || aws.ToString(sc.Rules[0].RepositoryFilters[0].Filter) != fmt.Sprintf("prod%d-*", v) {
+		return fmt.Errorf("scanning configuration %s with rules %+v, want ENHANCED with one rule for prod%d-*", sc.ScanType, sc.Rules, v)
 	}
 	signing, err := b.Client.GetSigningConfiguration(ctx, &awsecr.GetSigningConfigurationInput{})
 	if err != nil {
 		return fmt.Errorf("signing configuration: %w", err)
 	}
-	if n := len(signing.SigningConfiguration.Rules); n != 1 {
-		return fmt.Errorf("%d signing rules, want 1", n)
+	if r := signing.SigningConfiguration.Rules; len(r) != 1 || !strings.HasSuffix(aws.ToString(r[0].SigningProfileArn), fmt.Sprintf("/release_signer%d", v)) {
+		return fmt.Errorf("signing rules %+v, want one with release_signer%d", r, v)
 	}
 	reg, err := b.Client.DescribeRegistry(ctx, &awsecr.DescribeRegistryInput{})
 	if err != nil {
@@ -234,7 +259,36 @@ func testAccFaultsCheckRegistryApplied(b *acctest.Backend, rules, templates, cac
 	if n := len(excl.PullTimeUpdateExclusions); n != exclusions {
 		return fmt.Errorf("%d pull time update exclusions, want %d", n, exclusions)
 	}
-	return testAccFaultsCheckRegistryObjects(b, templates, caches)
+	if err := testAccFaultsCheckRegistryObjects(b, templates, caches); err != nil {
+		return err
+	}
+	// The changes of version 2: each template's description, each pull
+	// through cache rule's role.
+	tp := awsecr.NewDescribeRepositoryCreationTemplatesPaginator(b.Client, &awsecr.DescribeRepositoryCreationTemplatesInput{})
+	for tp.HasMorePages() {
+		page, err := tp.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, t := range page.RepositoryCreationTemplates {
+			if d := aws.ToString(t.Description); !strings.HasSuffix(d, fmt.Sprintf(" v%d", v)) {
+				return fmt.Errorf("template %s has description %q, want version %d", aws.ToString(t.Prefix), d, v)
+			}
+		}
+	}
+	cp := awsecr.NewDescribePullThroughCacheRulesPaginator(b.Client, &awsecr.DescribePullThroughCacheRulesInput{})
+	for cp.HasMorePages() {
+		page, err := cp.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, r := range page.PullThroughCacheRules {
+			if role := aws.ToString(r.CustomRoleArn); (role != "") != (v == 2) {
+				return fmt.Errorf("pull through cache rule %s has custom role %q in version %d", aws.ToString(r.EcrRepositoryPrefix), role, v)
+			}
+		}
+	}
+	return nil
 }
 
 // testAccFaultsCheckRegistryObjects checks that the registry holds exactly
@@ -335,8 +389,9 @@ func testAccFaultsCheckRegistryDefaults(b *acctest.Backend) error {
 // testAccFaultsConfig_registry is one configuration of every
 // registry-level type: the singletons, rules replication rules, exclusions
 // pull time update exclusions, the account settings, and the objects of
-// testAccFaultsConfig_registryObjects.
-func testAccFaultsConfig_registry(b *acctest.Backend, rules, templates, caches, exclusions int) string {
+// testAccFaultsConfig_registryObjects. Version v 2 changes the singletons,
+// templates and pull through cache rules in place.
+func testAccFaultsConfig_registry(b *acctest.Backend, v, rules, templates, caches, exclusions int) string {
 	var settings strings.Builder
 	for _, name := range slices.Sorted(maps.Keys(testAccFaultsAccountSettings)) {
 		fmt.Fprintf(&settings, `
@@ -353,7 +408,7 @@ resource "ecr_registry_policy" "test" {
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
-      Sid       = "replicate"
+      Sid       = "replicate%[7]d"
       Effect    = "Allow"
       Principal = { AWS = "arn:aws:iam::210987654321:root" }
       Action    = ["ecr:CreateRepository", "ecr:ReplicateImage"]
@@ -367,7 +422,7 @@ resource "ecr_registry_scanning_configuration" "test" {
   rule {
     scan_frequency = "CONTINUOUS_SCAN"
     repository_filter {
-      filter      = "prod-*"
+      filter      = "prod%[7]d-*"
       filter_type = "WILDCARD"
     }
   }
@@ -375,7 +430,7 @@ resource "ecr_registry_scanning_configuration" "test" {
 
 resource "ecr_signing_configuration" "test" {
   rule {
-    signing_profile_arn = "arn:aws:signer:%[1]s:%[2]s:/signing-profiles/release_signer"
+    signing_profile_arn = "arn:aws:signer:%[1]s:%[2]s:/signing-profiles/release_signer%[7]d"
   }
 }
 
@@ -395,17 +450,22 @@ resource "ecr_pull_time_update_exclusion" "test" {
   count         = %[4]d
   principal_arn = format("arn:aws:iam::%[2]s:role/ci-%%02d", count.index)
 }
-%[5]s%[6]s`, b.Region, b.AccountID, rules, exclusions, settings.String(), testAccFaultsConfig_registryObjects(templates, caches))
+%[5]s%[6]s`, b.Region, b.AccountID, rules, exclusions, settings.String(), testAccFaultsConfig_registryObjects(v, templates, caches), v)
 }
 
 // testAccFaultsConfig_registryObjects is n creation templates (team00,
-// ...) and m pull through cache rules (cache00, ...).
-func testAccFaultsConfig_registryObjects(templates, caches int) string {
+// ...) and m pull through cache rules (cache00, ...); version v 2 changes
+// the templates' description and gives the rules a custom role.
+func testAccFaultsConfig_registryObjects(v, templates, caches int) string {
+	role := ""
+	if v == 2 {
+		role = `custom_role_arn       = "arn:aws:iam::` + acctest.AccountID + `:role/pull-through"`
+	}
 	return fmt.Sprintf(`
 resource "ecr_repository_creation_template" "test" {
   count                = %[1]d
   prefix               = format("team%%02d", count.index)
-  description          = format("team %%d", count.index)
+  description          = format("team %%d v%[3]d", count.index)
   applied_for          = ["REPLICATION", "PULL_THROUGH_CACHE"]
   image_tag_mutability = "IMMUTABLE"
   resource_tags = {
@@ -417,6 +477,7 @@ resource "ecr_pull_through_cache_rule" "test" {
   count                 = %[2]d
   ecr_repository_prefix = format("cache%%02d", count.index)
   upstream_registry_url = "public.ecr.aws"
+  %[4]s
 }
-`, templates, caches)
+`, templates, caches, v, role)
 }
