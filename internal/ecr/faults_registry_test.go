@@ -349,12 +349,10 @@ func testAccFaultsRegistryObjects(b *acctest.Backend) (templates, caches []strin
 func testAccFaultsCheckRegistryDefaults(b *acctest.Backend) error {
 	ctx := context.Background()
 	var problems []error
-	if _, err := b.Client.GetRegistryPolicy(ctx, &awsecr.GetRegistryPolicyInput{}); !errors.As(err, new(*awstypes.RegistryPolicyNotFoundException)) {
-		problems = append(problems, fmt.Errorf("registry policy: %v, want RegistryPolicyNotFoundException", err))
-	}
-	if _, err := b.Client.GetSigningConfiguration(ctx, &awsecr.GetSigningConfigurationInput{}); !errors.As(err, new(*awstypes.SigningConfigurationNotFoundException)) {
-		problems = append(problems, fmt.Errorf("signing configuration: %v, want SigningConfigurationNotFoundException", err))
-	}
+	_, err := b.Client.GetRegistryPolicy(ctx, &awsecr.GetRegistryPolicyInput{})
+	problems = append(problems, testAccFaultsExpectNotFound[*awstypes.RegistryPolicyNotFoundException]("registry policy", err))
+	_, err = b.Client.GetSigningConfiguration(ctx, &awsecr.GetSigningConfigurationInput{})
+	problems = append(problems, testAccFaultsExpectNotFound[*awstypes.SigningConfigurationNotFoundException]("signing configuration", err))
 	if scan, err := b.Client.GetRegistryScanningConfiguration(ctx, &awsecr.GetRegistryScanningConfigurationInput{}); err != nil {
 		problems = append(problems, err)
 	} else if sc := scan.ScanningConfiguration; sc.ScanType != awstypes.ScanTypeBasic || len(sc.Rules) != 0 {
@@ -384,6 +382,17 @@ func testAccFaultsCheckRegistryDefaults(b *acctest.Backend) error {
 		problems = append(problems, fmt.Errorf("creation templates %v and pull through cache rules %v left", templates, caches))
 	}
 	return errors.Join(problems...)
+}
+
+// testAccFaultsExpectNotFound is nil when err is the not-found error E.
+func testAccFaultsExpectNotFound[E error](what string, err error) error {
+	switch {
+	case err == nil:
+		return fmt.Errorf("%s still exists", what)
+	case !errors.As(err, new(E)):
+		return fmt.Errorf("reading %s: %w", what, err)
+	}
+	return nil
 }
 
 // testAccFaultsConfig_registry is one configuration of every
