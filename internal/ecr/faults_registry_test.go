@@ -214,14 +214,15 @@ func testAccFaultsCheckStale(b *acctest.Backend) error {
 // configuration of testAccFaultsConfig_registry put in the registry.
 func testAccFaultsCheckRegistryApplied(b *acctest.Backend, v, rules, templates, caches, exclusions int) error {
 	ctx := context.Background()
-	policy, err := b.Client.GetRegistryPolicy(ctx, &awsecr.GetRegistryPolicyInput{})
+	c := testAccFaultsPatientClient(b)
+	policy, err := c.GetRegistryPolicy(ctx, &awsecr.GetRegistryPolicyInput{})
 	if err != nil {
 		return fmt.Errorf("registry policy: %w", err)
 	}
 	if sid := fmt.Sprintf(`"replicate%d"`, v); !strings.Contains(aws.ToString(policy.PolicyText), sid) {
 		return fmt.Errorf("registry policy %s has no statement %s", aws.ToString(policy.PolicyText), sid)
 	}
-	scan, err := b.Client.GetRegistryScanningConfiguration(ctx, &awsecr.GetRegistryScanningConfigurationInput{})
+	scan, err := c.GetRegistryScanningConfiguration(ctx, &awsecr.GetRegistryScanningConfigurationInput{})
 	if err != nil {
 		return err
 	}
@@ -229,14 +230,14 @@ func testAccFaultsCheckRegistryApplied(b *acctest.Backend, v, rules, templates, 
 		len(sc.Rules[0].RepositoryFilters) != 1 || aws.ToString(sc.Rules[0].RepositoryFilters[0].Filter) != fmt.Sprintf("prod%d-*", v) {
 		return fmt.Errorf("scanning configuration %s with rules %+v, want ENHANCED with one rule for prod%d-*", sc.ScanType, sc.Rules, v)
 	}
-	signing, err := b.Client.GetSigningConfiguration(ctx, &awsecr.GetSigningConfigurationInput{})
+	signing, err := c.GetSigningConfiguration(ctx, &awsecr.GetSigningConfigurationInput{})
 	if err != nil {
 		return fmt.Errorf("signing configuration: %w", err)
 	}
 	if r := signing.SigningConfiguration.Rules; len(r) != 1 || !strings.HasSuffix(aws.ToString(r[0].SigningProfileArn), fmt.Sprintf("/release_signer%d", v)) {
 		return fmt.Errorf("signing rules %+v, want one with release_signer%d", r, v)
 	}
-	reg, err := b.Client.DescribeRegistry(ctx, &awsecr.DescribeRegistryInput{})
+	reg, err := c.DescribeRegistry(ctx, &awsecr.DescribeRegistryInput{})
 	if err != nil {
 		return err
 	}
@@ -244,7 +245,7 @@ func testAccFaultsCheckRegistryApplied(b *acctest.Backend, v, rules, templates, 
 		return fmt.Errorf("%d replication rules, want %d", n, rules)
 	}
 	for name, values := range testAccFaultsAccountSettings {
-		out, err := b.Client.GetAccountSetting(ctx, &awsecr.GetAccountSettingInput{Name: aws.String(name)})
+		out, err := c.GetAccountSetting(ctx, &awsecr.GetAccountSettingInput{Name: aws.String(name)})
 		if err != nil {
 			return err
 		}
@@ -252,7 +253,7 @@ func testAccFaultsCheckRegistryApplied(b *acctest.Backend, v, rules, templates, 
 			return fmt.Errorf("account setting %s is %s, want %s", name, got, values[0])
 		}
 	}
-	excl, err := b.Client.ListPullTimeUpdateExclusions(ctx, &awsecr.ListPullTimeUpdateExclusionsInput{})
+	excl, err := c.ListPullTimeUpdateExclusions(ctx, &awsecr.ListPullTimeUpdateExclusionsInput{})
 	if err != nil {
 		return err
 	}
@@ -264,7 +265,7 @@ func testAccFaultsCheckRegistryApplied(b *acctest.Backend, v, rules, templates, 
 	}
 	// The changes of version 2: each template's description, each pull
 	// through cache rule's role.
-	tp := awsecr.NewDescribeRepositoryCreationTemplatesPaginator(b.Client, &awsecr.DescribeRepositoryCreationTemplatesInput{})
+	tp := awsecr.NewDescribeRepositoryCreationTemplatesPaginator(c, &awsecr.DescribeRepositoryCreationTemplatesInput{})
 	for tp.HasMorePages() {
 		page, err := tp.NextPage(ctx)
 		if err != nil {
@@ -276,7 +277,7 @@ func testAccFaultsCheckRegistryApplied(b *acctest.Backend, v, rules, templates, 
 			}
 		}
 	}
-	cp := awsecr.NewDescribePullThroughCacheRulesPaginator(b.Client, &awsecr.DescribePullThroughCacheRulesInput{})
+	cp := awsecr.NewDescribePullThroughCacheRulesPaginator(c, &awsecr.DescribePullThroughCacheRulesInput{})
 	for cp.HasMorePages() {
 		page, err := cp.NextPage(ctx)
 		if err != nil {
@@ -316,7 +317,8 @@ func testAccFaultsCheckRegistryObjects(b *acctest.Backend, templates, caches int
 // creation templates and pull through cache rules, sorted.
 func testAccFaultsRegistryObjects(b *acctest.Backend) (templates, caches []string, err error) {
 	ctx := context.Background()
-	tp := awsecr.NewDescribeRepositoryCreationTemplatesPaginator(b.Client, &awsecr.DescribeRepositoryCreationTemplatesInput{})
+	c := testAccFaultsPatientClient(b)
+	tp := awsecr.NewDescribeRepositoryCreationTemplatesPaginator(c, &awsecr.DescribeRepositoryCreationTemplatesInput{})
 	for tp.HasMorePages() {
 		page, err := tp.NextPage(ctx)
 		if err != nil {
@@ -326,7 +328,7 @@ func testAccFaultsRegistryObjects(b *acctest.Backend) (templates, caches []strin
 			templates = append(templates, aws.ToString(t.Prefix))
 		}
 	}
-	cp := awsecr.NewDescribePullThroughCacheRulesPaginator(b.Client, &awsecr.DescribePullThroughCacheRulesInput{})
+	cp := awsecr.NewDescribePullThroughCacheRulesPaginator(c, &awsecr.DescribePullThroughCacheRulesInput{})
 	for cp.HasMorePages() {
 		page, err := cp.NextPage(ctx)
 		if err != nil {
@@ -339,6 +341,13 @@ func testAccFaultsRegistryObjects(b *acctest.Backend) (templates, caches []strin
 	slices.Sort(templates)
 	slices.Sort(caches)
 	return templates, caches, nil
+}
+
+// testAccFaultsPatientClient is the test's client with as many attempts as
+// the provider's (25), for reads while the transient faults are on: with
+// the SDK's default 3, one read in about 60 would fail for good.
+func testAccFaultsPatientClient(b *acctest.Backend) *awsecr.Client {
+	return awsecr.New(b.Client.Options(), func(o *awsecr.Options) { o.RetryMaxAttempts = 25 })
 }
 
 // testAccFaultsCheckRegistryDefaults proves through the API that the
