@@ -174,13 +174,21 @@ func (r *accountSettingResource) put(ctx context.Context, plan *accountSettingMo
 	ctx = tflog.SetField(ctx, "account_setting", name)
 	summary := fmt.Sprintf("%s ECR Account Setting (%s)", verb, name)
 	client := r.Meta.ClientIn(plan.Region.ValueString())
-	if err := putAccountSetting(ctx, client, name, value, timeout); err != nil {
+	if _, err := client.PutAccountSetting(ctx, &ecr.PutAccountSettingInput{Name: aws.String(name), Value: aws.String(value)}); err != nil {
 		diags.AddError(summary, err.Error())
 		return
 	}
+	// Written: record it before waiting, so that a failed wait leaves the
+	// setting in state (to be restored on destroy) instead of orphaning it.
 	plan.ID = plan.Name
 	diags.Append(r.setIdentity(ctx, identity, plan)...)
 	diags.Append(state.Set(ctx, plan)...)
+	if diags.HasError() {
+		return
+	}
+	if err := waitForAccountSetting(ctx, client, name, value, timeout); err != nil {
+		diags.AddError(summary, err.Error())
+	}
 }
 
 // putAccountSetting sets a setting and waits until reads return the value.
@@ -188,6 +196,11 @@ func putAccountSetting(ctx context.Context, client *ecr.Client, name, value stri
 	if _, err := client.PutAccountSetting(ctx, &ecr.PutAccountSettingInput{Name: aws.String(name), Value: aws.String(value)}); err != nil {
 		return err
 	}
+	return waitForAccountSetting(ctx, client, name, value, timeout)
+}
+
+// waitForAccountSetting waits until reads of a setting return value.
+func waitForAccountSetting(ctx context.Context, client *ecr.Client, name, value string, timeout time.Duration) error {
 	_, err := waitUntil(ctx, timeout, func(ctx context.Context) (string, error) {
 		return findAccountSettingByName(ctx, client, name)
 	}, func(v string, err error) bool { return err == nil && v == value })

@@ -3,6 +3,7 @@ package ecr
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -227,10 +228,22 @@ func (r *replicationRuleResource) Delete(ctx context.Context, req resource.Delet
 	}
 }
 
+// replicationRulePatience is how long a read may keep showing the
+// configuration as it was before our write (ECR is eventually consistent)
+// before the rule writes again; it doubles each time it runs out.
+const replicationRulePatience = time.Second
+
 // change adds (add) or removes rule from the registry's replication
 // configuration: under the process's lock for the registry, read, modify,
 // write, then re-read and write again until the configuration holds what
 // it should (see the top of the file), within timeout.
+//
+// A read after a write that shows exactly the configuration the write
+// replaced is most likely a stale read, not another writer: the rule waits
+// for it (replicationRulePatience, doubling) before writing again, since
+// every write starts the wait for a consistent read anew. A read showing
+// any other configuration that lacks the change is another writer's: the
+// rule writes again at once.
 func (r *replicationRuleResource) change(ctx context.Context, account, region string, rule awstypes.ReplicationRule, add bool, timeout time.Duration) error {
 	mu := replicationRuleLock(account, region)
 	mu.Lock()
@@ -238,6 +251,12 @@ func (r *replicationRuleResource) change(ctx context.Context, account, region st
 	client := r.Meta.ClientIn(region)
 	id := canonicalReplicationRule(rule)
 	seen := map[string]awstypes.ReplicationRule{} // the other rules seen before a write
+	var (
+		wrote    bool      // a write was made
+		replaced []string  // the rules (sorted ids) the last write replaced
+		wroteAt  time.Time // when
+		patience = replicationRulePatience
+	)
 	_, err := waitUntil(ctx, timeout, func(ctx context.Context) (bool, error) {
 		out, err := client.DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
 		if err != nil {
@@ -257,6 +276,17 @@ func (r *replicationRuleResource) change(ctx context.Context, account, region st
 		}
 		if done {
 			return true, nil
+		}
+		sorted := slices.Sorted(slices.Values(ids))
+		if wrote && slices.Equal(sorted, replaced) {
+			if time.Since(wroteAt) < patience {
+				return false, &transientError{errors.New("reads still show the replication configuration as it was before the write")}
+			}
+			tflog.Debug(ctx, "reads still show the replication configuration as it was before the write; writing again",
+				map[string]any{"waited": patience.String()})
+			patience *= 2
+		} else {
+			patience = replicationRulePatience
 		}
 		// Write: the current rules, every rule seen before that is
 		// missing, and this rule added or left out.
@@ -283,6 +313,7 @@ func (r *replicationRuleResource) change(ctx context.Context, account, region st
 			ReplicationConfiguration: &awstypes.ReplicationConfiguration{Rules: next}}); err != nil {
 			return false, err
 		}
+		wrote, replaced, wroteAt = true, sorted, time.Now()
 		// Re-read on the next round: another process may have written in
 		// between, and ECR is eventually consistent.
 		return false, &transientError{fmt.Errorf("the replication configuration does not hold the change yet")}

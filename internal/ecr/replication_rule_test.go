@@ -212,6 +212,9 @@ resource "ecr_replication_rule" "test" {
 // each of the rule's first `clobbers` writes at once with its own rule set
 // (read before ours was added), while every DescribeRegistry is held back
 // a second, so each of those writes is gone before the rule reads again.
+// Each clobber restores exactly the configuration the rule's write
+// replaced, which reads like a stale read: the rule waits 1 s, 2 s, 4 s
+// before writing again, so the test takes some 20 s.
 func TestAccReplicationRule_competingWriter(t *testing.T) {
 	const clobbers = 3
 	b := acctest.NewBackend(t)

@@ -62,7 +62,7 @@ func getAccountSetting(r *request, reg *Registry) (any, error) {
 	if err := checkAccountSettingName(in.Name); err != nil {
 		return nil, err
 	}
-	v := accountSetting(reg, *in.Name)
+	v := r.e.lookupAccountSetting(reg, *in.Name)
 	return accountSettingIO{Name: in.Name, Value: &v}, nil
 }
 
@@ -82,6 +82,6 @@ func putAccountSetting(r *request, reg *Registry) (any, error) {
 		return nil, errValidation("Invalid value '%s' for account setting '%s'. Valid values are: %s",
 			*in.Value, *in.Name, strings.Join(allowed, ", "))
 	}
-	reg.AccountSettings[*in.Name] = *in.Value
+	r.e.storeAccountSetting(reg, *in.Name, *in.Value)
 	return accountSettingIO{Name: in.Name, Value: in.Value}, nil
 }

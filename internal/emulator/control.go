@@ -52,7 +52,11 @@ const ControlPrefix = "/_emulator/"
 //	  "errorType":   "LimitExceededException", "message": "...", "status": 400,  // error
 //	  "extra":       {"kmsError": "DisabledException"},  // error: more members of its body
 //	  "kind":        "repository", "lagReads": 2, "lagFor": "5s"                 // lag; kind: repository |
-//	                                  // repository_policy | lifecycle_policy | registry_policy (a glob)
+//	                                  // repository_policy | lifecycle_policy | registry_policy |
+//	                                  // replication_configuration | scanning_configuration |
+//	                                  // signing_configuration | pull_through_cache_rule |
+//	                                  // repository_creation_template | account_setting |
+//	                                  // pull_time_update_exclusion (a glob)
 //	}
 //
 // Every request body is JSON: a member the endpoint does not know is a 400

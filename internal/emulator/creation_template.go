@@ -204,7 +204,7 @@ func createRepositoryCreationTemplate(r *request, reg *Registry) (any, error) {
 	}
 	in.ImageTagMutability = &mutability
 	applyTemplateInput(t, &in)
-	reg.Templates[key] = t
+	r.e.storeCreationTemplate(reg, key, t)
 	return templateOutput{RegistryID: reg.Account, RepositoryCreationTemplate: cloneTemplate(t)}, nil
 }
 
@@ -226,19 +226,28 @@ func describeRepositoryCreationTemplates(r *request, reg *Registry) (any, error)
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	keys := sortedKeys(reg.Templates)
+	var visible map[string]*RepositoryCreationTemplate
 	if len(in.Prefixes) > 0 {
-		want := map[string]bool{}
 		for i := range in.Prefixes {
 			if err := checkTemplatePrefix(&in.Prefixes[i]); err != nil {
 				return nil, err
 			}
-			want[prefixKey(in.Prefixes[i])] = true
 		}
 		// Assumption: unknown prefixes are left out (empty list), not
 		// TemplateNotFoundException; the model lists no such error here.
-		keys = slices.DeleteFunc(keys, func(k string) bool { return !want[k] })
+		visible = map[string]*RepositoryCreationTemplate{}
+		for _, p := range in.Prefixes {
+			if _, seen := visible[prefixKey(p)]; seen {
+				continue
+			}
+			if t, ok := r.e.lookupCreationTemplate(reg, prefixKey(p)); ok {
+				visible[prefixKey(p)] = t
+			}
+		}
+	} else {
+		visible = r.e.listCreationTemplates(reg)
 	}
+	keys := sortedKeys(visible)
 	page, next, err := paginate(r, keys, in.NextToken, in.MaxResults, 100, 1000)
 	if err != nil {
 		return nil, err
@@ -249,7 +258,7 @@ func describeRepositoryCreationTemplates(r *request, reg *Registry) (any, error)
 		NextToken                   *string                       `json:"nextToken,omitempty"`
 	}{reg.Account, []*RepositoryCreationTemplate{}, strOrNil(next)}
 	for _, k := range page {
-		out.RepositoryCreationTemplates = append(out.RepositoryCreationTemplates, cloneTemplate(reg.Templates[k]))
+		out.RepositoryCreationTemplates = append(out.RepositoryCreationTemplates, cloneTemplate(visible[k]))
 	}
 	return out, nil
 }
@@ -283,8 +292,12 @@ func updateRepositoryCreationTemplate(r *request, reg *Registry) (any, error) {
 	if err := checkMutability(mutability, filters); err != nil {
 		return nil, err
 	}
+	// The stored template is replaced by a changed copy
+	// (storeCreationTemplate).
+	t = cloneTemplate(t)
 	applyTemplateInput(t, &in)
 	t.UpdatedAt = ts(r.e.now())
+	r.e.storeCreationTemplate(reg, prefixKey(*in.Prefix), t)
 	return templateOutput{RegistryID: reg.Account, RepositoryCreationTemplate: cloneTemplate(t)}, nil
 }
 
@@ -303,6 +316,6 @@ func deleteRepositoryCreationTemplate(r *request, reg *Registry) (any, error) {
 	if !ok {
 		return nil, errTemplateNotFound(*in.Prefix, reg.Account)
 	}
-	delete(reg.Templates, key)
+	r.e.storeCreationTemplate(reg, key, nil)
 	return templateOutput{RegistryID: reg.Account, RepositoryCreationTemplate: t}, nil
 }

@@ -47,7 +47,7 @@ func registerPullTimeUpdateExclusion(r *request, reg *Registry) (any, error) {
 			"The maximum number of pull time update exclusions (%d) for the registry with id '%s' has been reached", maxExclusions, reg.Account)
 	}
 	x := &PullTimeUpdateExclusion{PrincipalArn: arn, CreatedAt: ts(r.e.now())}
-	reg.Exclusions[arn] = x
+	r.e.storeExclusion(reg, arn, x)
 	return *x, nil
 }
 
@@ -64,7 +64,7 @@ func deregisterPullTimeUpdateExclusion(r *request, reg *Registry) (any, error) {
 		return nil, apiErr("ExclusionNotFoundException",
 			"The principal '%s' is not excluded from pull time updates in the registry with id '%s'", arn, reg.Account)
 	}
-	delete(reg.Exclusions, arn)
+	r.e.storeExclusion(reg, arn, nil)
 	return struct {
 		PrincipalArn string `json:"principalArn"`
 	}{arn}, nil
@@ -78,7 +78,7 @@ func listPullTimeUpdateExclusions(r *request, reg *Registry) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(r, sortedKeys(reg.Exclusions), in.NextToken, in.MaxResults, 100, 1000)
+	page, next, err := paginate(r, sortedKeys(r.e.listExclusions(reg)), in.NextToken, in.MaxResults, 100, 1000)
 	if err != nil {
 		return nil, err
 	}

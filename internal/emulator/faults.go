@@ -51,9 +51,25 @@ const (
 	// by GetRepositoryPolicy), "lifecycle_policy" (PutLifecyclePolicy,
 	// DeleteLifecyclePolicy, read by GetLifecyclePolicy and
 	// StartLifecyclePolicyPreview), "registry_policy" (PutRegistryPolicy,
-	// DeleteRegistryPolicy, read by GetRegistryPolicy). Every operation
-	// finds a repository through the lag; policy writes, including the
-	// existence checks of the Delete operations, see the current policy.
+	// DeleteRegistryPolicy, read by GetRegistryPolicy), and the
+	// registry-level kinds "replication_configuration"
+	// (PutReplicationConfiguration, read by DescribeRegistry),
+	// "scanning_configuration" (PutRegistryScanningConfiguration, read by
+	// GetRegistryScanningConfiguration), "signing_configuration"
+	// (PutSigningConfiguration, DeleteSigningConfiguration, read by
+	// GetSigningConfiguration), "pull_through_cache_rule"
+	// (Create/Update/DeletePullThroughCacheRule, read by
+	// DescribePullThroughCacheRules), "repository_creation_template"
+	// (Create/Update/DeleteRepositoryCreationTemplate, read by
+	// DescribeRepositoryCreationTemplates), "account_setting"
+	// (PutAccountSetting, read by GetAccountSetting) and
+	// "pull_time_update_exclusion" (Register/
+	// DeregisterPullTimeUpdateExclusion, read by
+	// ListPullTimeUpdateExclusions); listings include deleted objects that
+	// are still visible. Every operation finds a repository through the
+	// lag; the other writes, including their existence checks, see the
+	// current state, and so does what the registry does with a
+	// configuration (replicating, scanning, applying templates).
 	ActionLag FaultAction = "lag"
 )
 
@@ -604,13 +620,20 @@ var repositoryScoped = []string{kindRepositoryPolicy, kindLifecyclePolicy}
 
 // written notes a write to an object (creation, change or deletion); prev
 // and existed describe the object before the write. If a lag rule fires,
-// reads keep seeing prev until the lag ends. A write replaces any lag still
-// pending for the same object.
+// reads keep seeing prev until the lag ends. A write ends any lag still
+// pending for the same object and starts its own; while reads still saw
+// the object as it was before an earlier write, they go on seeing it so
+// (writing the same thing again does not make a write visible sooner).
+// A write no lag rule fires for is visible at once.
 func (x *extras) written(kind string, reg *Registry, key string, prev any, existed bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	defer x.lagChanged()
 	k := lagKey{reg.Account, reg.Region, kind, key}
+	seen, seenExisted := prev, existed // what reads see until the lag ends
+	if pending, ok := x.lag[k]; ok && pending.active(x.e.now()) {
+		seen, seenExisted = pending.prev, pending.existed
+	}
 	delete(x.lag, k)
 	if kind == kindRepository && !existed {
 		// A new repository has none of the content of an earlier one.
@@ -622,7 +645,7 @@ func (x *extras) written(kind string, reg *Registry, key string, prev any, exist
 		return
 	}
 	if l := x.lagFor(kind, reg); l != nil {
-		l.prev, l.existed = prev, existed
+		l.prev, l.existed = seen, seenExisted
 		x.lag[k] = l
 	}
 }

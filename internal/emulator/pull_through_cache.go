@@ -245,7 +245,7 @@ func createPullThroughCacheRule(r *request, reg *Registry) (any, error) {
 	if in.CustomRoleArn != nil {
 		rule.CustomRoleArn = *in.CustomRoleArn
 	}
-	reg.PullThroughRules[key] = rule
+	r.e.storePullThroughRule(reg, key, rule)
 	return ptcOutput(rule), nil
 }
 
@@ -266,6 +266,7 @@ func describePullThroughCacheRules(r *request, reg *Registry) (any, error) {
 		return nil, err
 	}
 	var keys []string
+	visible := map[string]*PullThroughCacheRule{}
 	if in.EcrRepositoryPrefixes != nil {
 		if err := checkListSize("ecrRepositoryPrefixes", len(in.EcrRepositoryPrefixes), 1, 100); err != nil {
 			return nil, err
@@ -276,16 +277,20 @@ func describePullThroughCacheRules(r *request, reg *Registry) (any, error) {
 			}
 		}
 		for _, p := range in.EcrRepositoryPrefixes {
-			if _, ok := reg.PullThroughRules[prefixKey(p)]; !ok {
+			if slices.Contains(keys, prefixKey(p)) {
+				continue
+			}
+			rule, ok := r.e.lookupPullThroughRule(reg, prefixKey(p))
+			if !ok {
 				return nil, errPTCNotFound(p, registryID)
 			}
-			if !slices.Contains(keys, prefixKey(p)) {
-				keys = append(keys, prefixKey(p))
-			}
+			keys = append(keys, prefixKey(p))
+			visible[prefixKey(p)] = rule
 		}
 		slices.Sort(keys)
 	} else {
-		keys = sortedKeys(reg.PullThroughRules)
+		visible = r.e.listPullThroughRules(reg)
+		keys = sortedKeys(visible)
 	}
 	page, next, err := paginate(r, keys, in.NextToken, in.MaxResults, 100, 1000)
 	if err != nil {
@@ -296,7 +301,7 @@ func describePullThroughCacheRules(r *request, reg *Registry) (any, error) {
 		NextToken             *string         `json:"nextToken,omitempty"`
 	}{PullThroughCacheRules: []ptcRuleOutput{}, NextToken: strOrNil(next)}
 	for _, k := range page {
-		out.PullThroughCacheRules = append(out.PullThroughCacheRules, ptcOutput(reg.PullThroughRules[k]))
+		out.PullThroughCacheRules = append(out.PullThroughCacheRules, ptcOutput(visible[k]))
 	}
 	return out, nil
 }
@@ -338,7 +343,10 @@ func updatePullThroughCacheRule(r *request, reg *Registry) (any, error) {
 		return nil, err
 	}
 	// Absent members keep their value; customRoleArn "" clears it
-	// (assumption, the model allows length 0).
+	// (assumption, the model allows length 0). The stored rule is
+	// replaced by a changed copy (storePullThroughRule).
+	changed := *rule
+	rule = &changed
 	if in.CredentialArn != nil {
 		rule.CredentialArn = *in.CredentialArn
 	}
@@ -346,6 +354,7 @@ func updatePullThroughCacheRule(r *request, reg *Registry) (any, error) {
 		rule.CustomRoleArn = *in.CustomRoleArn
 	}
 	rule.UpdatedAt = ts(r.e.now())
+	r.e.storePullThroughRule(reg, prefixKey(rule.EcrRepositoryPrefix), rule)
 	return ptcRuleOutput{
 		EcrRepositoryPrefix:      rule.EcrRepositoryPrefix,
 		RegistryID:               rule.RegistryID,
@@ -370,7 +379,7 @@ func deletePullThroughCacheRule(r *request, reg *Registry) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	delete(reg.PullThroughRules, prefixKey(rule.EcrRepositoryPrefix))
+	r.e.storePullThroughRule(reg, prefixKey(rule.EcrRepositoryPrefix), nil)
 	out := ptcOutput(rule)
 	out.UpstreamRegistry, out.UpdatedAt = "", nil // not members of the Delete response
 	return out, nil

@@ -45,7 +45,7 @@ func describeRegistry(r *request, reg *Registry) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	rules := reg.Replication.Rules
+	rules := r.e.lookupReplication(reg).Rules
 	if rules == nil {
 		rules = []ReplicationRule{}
 	}
@@ -73,7 +73,7 @@ func putReplicationConfiguration(r *request, reg *Registry) (any, error) {
 	if err := checkReplicationRules(r, reg, rules); err != nil {
 		return nil, err
 	}
-	reg.Replication = ReplicationConfiguration{Rules: rules}
+	r.e.storeReplication(reg, ReplicationConfiguration{Rules: rules})
 	return struct {
 		ReplicationConfiguration replicationConfigOutput `json:"replicationConfiguration"`
 	}{replicationConfigOutput{Rules: rules}}, nil

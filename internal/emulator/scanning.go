@@ -115,10 +115,11 @@ func putRegistryScanningConfiguration(r *request, reg *Registry) (any, error) {
 	if rules == nil {
 		rules = []RegistryScanningRule{}
 	}
-	reg.Scanning = RegistryScanningConfig{ScanType: scanType, Rules: rules}
+	c := RegistryScanningConfig{ScanType: scanType, Rules: rules}
+	r.e.storeScanning(reg, c)
 	return struct {
 		RegistryScanningConfiguration registryScanningOutput `json:"registryScanningConfiguration"`
-	}{scanningOutput(reg.Scanning)}, nil
+	}{scanningOutput(c)}, nil
 }
 
 func getRegistryScanningConfiguration(r *request, reg *Registry) (any, error) {
@@ -129,7 +130,7 @@ func getRegistryScanningConfiguration(r *request, reg *Registry) (any, error) {
 	return struct {
 		RegistryID            string                 `json:"registryId"`
 		ScanningConfiguration registryScanningOutput `json:"scanningConfiguration"`
-	}{reg.Account, scanningOutput(reg.Scanning)}, nil
+	}{reg.Account, scanningOutput(r.e.lookupScanning(reg))}, nil
 }
 
 type repositoryScanningConfiguration struct {

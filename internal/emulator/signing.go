@@ -83,7 +83,7 @@ func putSigningConfiguration(r *request, reg *Registry) (any, error) {
 	}
 	// Assumption: rules [] is stored as an empty configuration (Get then
 	// answers with no rules rather than SigningConfigurationNotFound).
-	reg.Signing = &SigningConfiguration{Rules: rules}
+	r.e.storeSigning(reg, &SigningConfiguration{Rules: rules})
 	return signingConfigurationOutput{SigningConfiguration: &signingConfigurationIO{Rules: rules}}, nil
 }
 
@@ -97,11 +97,12 @@ func getSigningConfiguration(r *request, reg *Registry) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	if reg.Signing == nil {
+	c, ok := r.e.lookupSigning(reg)
+	if !ok {
 		return nil, errSigningNotFound(reg.Account)
 	}
 	return signingConfigurationOutput{RegistryID: reg.Account,
-		SigningConfiguration: &signingConfigurationIO{Rules: reg.Signing.Rules}}, nil
+		SigningConfiguration: &signingConfigurationIO{Rules: c.Rules}}, nil
 }
 
 func deleteSigningConfiguration(r *request, reg *Registry) (any, error) {
@@ -113,7 +114,7 @@ func deleteSigningConfiguration(r *request, reg *Registry) (any, error) {
 		return nil, errSigningNotFound(reg.Account)
 	}
 	removed := reg.Signing
-	reg.Signing = nil
+	r.e.storeSigning(reg, nil)
 	return signingConfigurationOutput{RegistryID: reg.Account,
 		SigningConfiguration: &signingConfigurationIO{Rules: removed.Rules}}, nil
 }
