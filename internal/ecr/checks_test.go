@@ -168,6 +168,41 @@ func (p *protoProvider) identityType(typeName string) tftypes.Object {
 	return p.ids.IdentitySchemas[typeName].ValueType().(tftypes.Object)
 }
 
+// optionalString is a string value, null when s is "".
+func optionalString(s string) tftypes.Value {
+	if s == "" {
+		return tftypes.NewValue(tftypes.String, nil)
+	}
+	return tftypes.NewValue(tftypes.String, s)
+}
+
+// invokeAction invokes actionType through the protocol with the given
+// configuration values and returns its progress messages and its error
+// diagnostics.
+func (p *protoProvider) invokeAction(t *testing.T, actionType string, values map[string]tftypes.Value) (messages, errs []string) {
+	t.Helper()
+	typ := p.schemas.ActionSchemas[actionType].Schema.ValueType()
+	cfg := mustDynamicValue(t, typ, tftypes.NewValue(typ, values))
+	actions := p.srv.(tfprotov6.ProviderServerWithActions) //nolint:staticcheck // InvokeAction is only there in v0.31
+	stream, err := actions.InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{ActionType: actionType, Config: &cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for e := range stream.Events {
+		switch ev := e.Type.(type) {
+		case tfprotov6.ProgressInvokeActionEventType:
+			messages = append(messages, ev.Message)
+		case tfprotov6.CompletedInvokeActionEventType:
+			for _, d := range ev.Diagnostics {
+				if d.Severity == tfprotov6.DiagnosticSeverityError {
+					errs = append(errs, d.Summary+": "+d.Detail)
+				}
+			}
+		}
+	}
+	return messages, errs
+}
+
 func mustDynamicValue(t *testing.T, typ tftypes.Type, v tftypes.Value) tfprotov6.DynamicValue {
 	t.Helper()
 	dv, err := tfprotov6.NewDynamicValue(typ, v)

@@ -6,7 +6,6 @@ package ecr_test
 // as the other action tests do).
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -18,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -40,36 +38,12 @@ const testAccBackfillOtherAccount = "210987654321"
 // progress messages and its error diagnostics.
 func invokeReplicationBackfill(t *testing.T, p *protoProvider, region, registryID string) (messages, errs []string) {
 	t.Helper()
-	str := func(s string) tftypes.Value {
-		if s == "" {
-			return tftypes.NewValue(tftypes.String, nil)
-		}
-		return tftypes.NewValue(tftypes.String, s)
-	}
 	typ := p.schemas.ActionSchemas["ecr_replication_backfill"].Schema.ValueType().(tftypes.Object)
-	cfg := mustDynamicValue(t, typ, tftypes.NewValue(typ, map[string]tftypes.Value{
+	return p.invokeAction(t, "ecr_replication_backfill", map[string]tftypes.Value{
 		"destination": tftypes.NewValue(typ.AttributeTypes["destination"], map[string]tftypes.Value{
-			"region": str(region), "registry_id": str(registryID)}),
-		"region": str(""), "timeout": str("1m"),
-	}))
-	actions := p.srv.(tfprotov6.ProviderServerWithActions) //nolint:staticcheck // InvokeAction is only there in v0.31
-	stream, err := actions.InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{ActionType: "ecr_replication_backfill", Config: &cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for e := range stream.Events {
-		switch ev := e.Type.(type) {
-		case tfprotov6.ProgressInvokeActionEventType:
-			messages = append(messages, ev.Message)
-		case tfprotov6.CompletedInvokeActionEventType:
-			for _, d := range ev.Diagnostics {
-				if d.Severity == tfprotov6.DiagnosticSeverityError {
-					errs = append(errs, d.Summary+": "+d.Detail)
-				}
-			}
-		}
-	}
-	return messages, errs
+			"region": optionalString(region), "registry_id": optionalString(registryID)}),
+		"region": optionalString(""), "timeout": optionalString("1m"),
+	})
 }
 
 // testAccBackfillConfigure puts a replication configuration with one rule

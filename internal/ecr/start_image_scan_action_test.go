@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
@@ -20,35 +19,10 @@ import (
 // and returns its progress messages and its error diagnostics.
 func invokeStartImageScan(t *testing.T, p *protoProvider, repository, tag, failOn string) (messages, errs []string) {
 	t.Helper()
-	str := func(s string) tftypes.Value {
-		if s == "" {
-			return tftypes.NewValue(tftypes.String, nil)
-		}
-		return tftypes.NewValue(tftypes.String, s)
-	}
-	typ := p.schemas.ActionSchemas["ecr_start_image_scan"].Schema.ValueType()
-	cfg := mustDynamicValue(t, typ, tftypes.NewValue(typ, map[string]tftypes.Value{
-		"repository": str(repository), "image_tag": str(tag), "image_digest": str(""), "region": str(""),
-		"timeout": str("1m"), "fail_on_severity": str(failOn),
-	}))
-	actions := p.srv.(tfprotov6.ProviderServerWithActions) //nolint:staticcheck // InvokeAction is only there in v0.31
-	stream, err := actions.InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{ActionType: "ecr_start_image_scan", Config: &cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for e := range stream.Events {
-		switch ev := e.Type.(type) {
-		case tfprotov6.ProgressInvokeActionEventType:
-			messages = append(messages, ev.Message)
-		case tfprotov6.CompletedInvokeActionEventType:
-			for _, d := range ev.Diagnostics {
-				if d.Severity == tfprotov6.DiagnosticSeverityError {
-					errs = append(errs, d.Summary+": "+d.Detail)
-				}
-			}
-		}
-	}
-	return messages, errs
+	return p.invokeAction(t, "ecr_start_image_scan", map[string]tftypes.Value{
+		"repository": optionalString(repository), "image_tag": optionalString(tag), "image_digest": optionalString(""),
+		"region": optionalString(""), "timeout": optionalString("1m"), "fail_on_severity": optionalString(failOn),
+	})
 }
 
 // TestStartImageScanAction_protocol scans images and reports their
