@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,6 +32,9 @@ const (
 	// state; it is migrated into storeFile on the first start, then renamed
 	// to legacyStateFile+".migrated".
 	legacyStateFile = "state.json"
+	// tokenKeyFile holds the key that signs the registry passwords of
+	// authorization tokens, so that a `docker login` outlives a restart.
+	tokenKeyFile = "token.key"
 )
 
 func main() {
@@ -130,6 +134,11 @@ func serve(cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 		opts = append(opts, emulator.WithBlobStore(dirBlobs{dir: blobs}))
+		key, err := loadTokenKey(filepath.Join(cfg.dataDir, tokenKeyFile))
+		if err != nil {
+			return err
+		}
+		opts = append(opts, emulator.WithTokenKey(key))
 	}
 	emu := emulator.New(opts...)
 	if cfg.dataDir != "" {
@@ -436,4 +445,44 @@ func writeFileDurably(dir, name string, data []byte) error {
 	}
 	defer func() { _ = d.Close() }()
 	return d.Sync()
+}
+
+// loadTokenKey reads the token-signing key kept at path, or draws one and
+// keeps it there (written to a temporary file, synced, then renamed, so a
+// crash never leaves half a key).
+func loadTokenKey(path string) ([]byte, error) {
+	const size = 32
+	key, err := os.ReadFile(path)
+	switch {
+	case err == nil && len(key) == size:
+		return key, nil
+	case err == nil:
+		return nil, fmt.Errorf("%s: %d bytes, want %d (delete it to draw a new key: tokens issued before are then refused)", path, len(key), size)
+	case !errors.Is(err, os.ErrNotExist):
+		return nil, err
+	}
+	key = make([]byte, size)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	_, err = f.Write(key)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return nil, err
+	}
+	return key, nil
 }

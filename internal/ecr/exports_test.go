@@ -125,9 +125,10 @@ var (
 // ---- waiting ----
 
 var (
-	WaitUntil = waitUntil[int]
-	Found     = found[int]
-	Gone      = gone[int]
+	WaitUntil     = waitUntil[int]
+	Found         = found[int]
+	Gone          = gone[int]
+	DeleteAndWait = deleteAndWait[int]
 )
 
 // NewNotFoundError is a finder's not-found error; NewTransientError marks

@@ -455,19 +455,14 @@ func (r *pullThroughCacheRuleResource) Delete(ctx context.Context, req resource.
 	ctx = tflog.SetField(ctx, "ecr_repository_prefix", prefix)
 	summary := fmt.Sprintf("deleting ECR Pull Through Cache Rule (%s)", prefix)
 	client := r.Meta.ClientIn(state.Region.ValueString())
-	_, err := client.DeletePullThroughCacheRule(ctx, &ecr.DeletePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String(prefix)})
-	if isPullThroughCacheRuleNotFound(err) {
-		return
-	}
+	err := deleteAndWait(ctx, timeout, func(ctx context.Context) error {
+		_, err := client.DeletePullThroughCacheRule(ctx, &ecr.DeletePullThroughCacheRuleInput{EcrRepositoryPrefix: aws.String(prefix)})
+		return err
+	}, isPullThroughCacheRuleNotFound, func(ctx context.Context) (*awstypes.PullThroughCacheRule, error) {
+		return findPullThroughCacheRuleByPrefix(ctx, client, prefix)
+	})
 	if err != nil {
 		resp.Diagnostics.AddError(summary, err.Error())
-		return
-	}
-	_, err = waitUntil(ctx, timeout, func(ctx context.Context) (*awstypes.PullThroughCacheRule, error) {
-		return findPullThroughCacheRuleByPrefix(ctx, client, prefix)
-	}, gone)
-	if err != nil {
-		resp.Diagnostics.AddError(summary, "waiting for the deletion: "+err.Error())
 	}
 }
 

@@ -201,18 +201,14 @@ func (r *pullTimeUpdateExclusionResource) Delete(ctx context.Context, req resour
 	ctx = tflog.SetField(ctx, "principal_arn", principal)
 	summary := fmt.Sprintf("deleting ECR Pull Time Update Exclusion (%s)", principal)
 	client := r.Meta.ClientIn(state.Region.ValueString())
-	_, err := client.DeregisterPullTimeUpdateExclusion(ctx, &ecr.DeregisterPullTimeUpdateExclusionInput{PrincipalArn: aws.String(principal)})
-	if isExclusionNotFound(err) {
-		return
-	}
+	err := deleteAndWait(ctx, timeout, func(ctx context.Context) error {
+		_, err := client.DeregisterPullTimeUpdateExclusion(ctx, &ecr.DeregisterPullTimeUpdateExclusionInput{PrincipalArn: aws.String(principal)})
+		return err
+	}, isExclusionNotFound, func(ctx context.Context) (*string, error) {
+		return findPullTimeUpdateExclusionByARN(ctx, client, principal)
+	})
 	if err != nil {
 		resp.Diagnostics.AddError(summary, err.Error())
-		return
-	}
-	if _, err := waitUntil(ctx, timeout, func(ctx context.Context) (*string, error) {
-		return findPullTimeUpdateExclusionByARN(ctx, client, principal)
-	}, gone); err != nil {
-		resp.Diagnostics.AddError(summary, "waiting for the deletion: "+err.Error())
 	}
 }
 

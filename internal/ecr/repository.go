@@ -397,27 +397,21 @@ func (r *repositoryResource) Delete(ctx context.Context, req resource.DeleteRequ
 
 	client := r.Meta.ClientIn(state.Region.ValueString())
 	repositoryWritten(client)
-	_, err := client.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{
-		RepositoryName: aws.String(name),
-		RegistryId:     state.RegistryID.ValueStringPointer(),
-		Force:          state.ForceDelete.ValueBool(),
-	})
-	if isRepositoryNotFound(err) {
-		return
-	}
-	if isRepositoryNotEmpty(err) {
-		resp.Diagnostics.AddError(summary, r.notEmptyDetail(ctx, &state, err))
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError(summary, err.Error())
-		return
-	}
-	_, err = waitUntil(ctx, timeout, func(ctx context.Context) (*awstypes.Repository, error) {
+	err := deleteAndWait(ctx, timeout, func(ctx context.Context) error {
+		_, err := client.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{
+			RepositoryName: aws.String(name),
+			RegistryId:     state.RegistryID.ValueStringPointer(),
+			Force:          state.ForceDelete.ValueBool(),
+		})
+		return err
+	}, isRepositoryNotFound, func(ctx context.Context) (*awstypes.Repository, error) {
 		return findRepositoryByName(ctx, client, name)
-	}, gone)
-	if err != nil {
-		resp.Diagnostics.AddError(summary, "waiting for the deletion: "+err.Error())
+	})
+	switch {
+	case isRepositoryNotEmpty(err):
+		resp.Diagnostics.AddError(summary, r.notEmptyDetail(ctx, &state, err))
+	case err != nil:
+		resp.Diagnostics.AddError(summary, err.Error())
 	}
 }
 

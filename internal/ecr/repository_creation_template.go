@@ -368,19 +368,14 @@ func (r *repositoryCreationTemplateResource) Delete(ctx context.Context, req res
 	ctx = tflog.SetField(ctx, "prefix", prefix)
 	summary := fmt.Sprintf("deleting ECR Repository Creation Template (%s)", prefix)
 	client := r.Meta.ClientIn(state.Region.ValueString())
-	_, err := client.DeleteRepositoryCreationTemplate(ctx, &ecr.DeleteRepositoryCreationTemplateInput{Prefix: aws.String(prefix)})
-	if isTemplateNotFound(err) {
-		return
-	}
+	err := deleteAndWait(ctx, timeout, func(ctx context.Context) error {
+		_, err := client.DeleteRepositoryCreationTemplate(ctx, &ecr.DeleteRepositoryCreationTemplateInput{Prefix: aws.String(prefix)})
+		return err
+	}, isTemplateNotFound, func(ctx context.Context) (*awstypes.RepositoryCreationTemplate, error) {
+		return findRepositoryCreationTemplateByPrefix(ctx, client, prefix)
+	})
 	if err != nil {
 		resp.Diagnostics.AddError(summary, err.Error())
-		return
-	}
-	_, err = waitUntil(ctx, timeout, func(ctx context.Context) (*awstypes.RepositoryCreationTemplate, error) {
-		return findRepositoryCreationTemplateByPrefix(ctx, client, prefix)
-	}, gone)
-	if err != nil {
-		resp.Diagnostics.AddError(summary, "waiting for the deletion: "+err.Error())
 	}
 }
 

@@ -60,6 +60,23 @@ func waitUntil[T any](ctx context.Context, timeout time.Duration, find func(cont
 	}
 }
 
+// deleteAndWait is every Delete's call-then-wait: it calls del and, unless
+// ECR answers that the object is already gone (alreadyGone: success), waits
+// until find no longer reads it (a deleted object may still read for a
+// while). The delete's own error comes back as it is, so that callers can
+// still tell ECR's exceptions apart; a failed wait says it was the wait.
+func deleteAndWait[T any](ctx context.Context, timeout time.Duration, del func(context.Context) error, alreadyGone func(error) bool, find func(context.Context) (T, error)) error {
+	if err := del(ctx); alreadyGone(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if _, err := waitUntil(ctx, timeout, find, gone); err != nil {
+		return fmt.Errorf("waiting for the deletion: %w", err)
+	}
+	return nil
+}
+
 // found accepts an answer without error: the object reads.
 func found[T any](_ T, err error) bool { return err == nil }
 

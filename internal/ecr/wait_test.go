@@ -65,3 +65,49 @@ func TestWaitUntil_cancelled(t *testing.T) {
 		t.Errorf("after cancel: %d calls, err %v; want 1 call and the not-found error", calls, err)
 	}
 }
+
+// deleteAndWait: an already-gone answer is success without a wait; the
+// delete's own error comes back unwrapped; otherwise it waits until the
+// object stops reading, and a wait that runs out says so.
+func TestDeleteAndWait(t *testing.T) {
+	t.Parallel()
+	alreadyGone, denied := errors.New("NotFoundException"), errors.New("AccessDenied")
+	isAlreadyGone := func(err error) bool { return errors.Is(err, alreadyGone) }
+	for _, tc := range []struct {
+		name      string
+		deleteErr error
+		reads     int // how many reads still find the object
+		timeout   time.Duration
+		finds     int
+		wantErr   string
+	}{
+		{"already gone", alreadyGone, 0, time.Minute, 0, ""},
+		{"refused", denied, 0, time.Minute, 0, "AccessDenied"},
+		{"deleted, reads twice more", nil, 2, time.Minute, 3, ""},
+		{"never stops reading", nil, 1 << 30, 250 * time.Millisecond, -1, "waiting for the deletion: gave up after 250ms"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			finds := 0
+			err := ecr.DeleteAndWait(context.Background(), tc.timeout, func(context.Context) error { return tc.deleteErr }, isAlreadyGone,
+				func(context.Context) (int, error) {
+					finds++
+					if finds > tc.reads {
+						return 0, ecr.NewNotFoundError("thing")
+					}
+					return finds, nil
+				})
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("err = %v, want none", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
+			case tc.deleteErr != nil && tc.wantErr != "" && !errors.Is(err, tc.deleteErr):
+				t.Fatalf("err = %v, want the delete's own error", err)
+			}
+			if tc.finds >= 0 && finds != tc.finds {
+				t.Errorf("%d reads, want %d", finds, tc.finds)
+			}
+		})
+	}
+}

@@ -68,8 +68,10 @@ func getAuthorizationToken(r *request, _ *Registry) (any, error) {
 // region) it was issued for and when it expires, signed with a key the
 // emulator draws when it first issues one, so the registry protocol
 // (registryv2.go) can verify it without keeping every token issued.
-// Assumption: the key lives as long as the process; tokens issued before a
-// restart of ecr-emulator are refused after it (log in again).
+// With -data-dir, ecr-emulator keeps the key there (WithTokenKey), so a
+// login outlives a restart as an ECR token does; in memory only, the key
+// lives as long as the process and tokens issued before a restart are
+// refused after it (log in again).
 
 // tokenPasswordVersion starts the signed part of a password.
 const tokenPasswordVersion = "ecr-emulator-1"

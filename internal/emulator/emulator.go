@@ -10,6 +10,7 @@ package emulator
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,6 +56,19 @@ func WithTransitionDelay(d time.Duration) Option {
 // (access key id -> secret access key) are accepted.
 func WithCredentials(creds map[string]string) Option {
 	return func(e *Emulator) { e.credentials = creds }
+}
+
+// WithTokenKey sets the key that signs the registry passwords of
+// authorization tokens (at least 32 bytes), so that tokens issued by an
+// earlier process with the same key stay valid, as ECR's do for 12 hours
+// (ecr-emulator keeps it in its -data-dir). Default: a random key drawn
+// when the first token is issued, living as long as the process.
+func WithTokenKey(key []byte) Option {
+	return func(e *Emulator) {
+		if len(key) >= 32 {
+			e.tokenOnce.Do(func() { e.tokenKey = slices.Clone(key) })
+		}
+	}
 }
 
 // WithPersist makes the emulator call fn with a snapshot of its state after
