@@ -119,6 +119,8 @@ var (
 
 var (
 	FindRepositoryByName = findRepositoryByName
+	ListTags             = listTags
+	WarnIgnoredTags      = warnIgnoredTags
 	IsNotFound           = isNotFound
 )
 

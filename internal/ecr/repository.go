@@ -184,6 +184,7 @@ func (r *repositoryResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(warnIgnoredTags(r.Meta, tags)...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("tags_all"), all)...)
 }
 

@@ -255,6 +255,26 @@ resource "ecr_repository" "test" {
 				},
 			},
 			{Config: config(`{ env = "prod" }`), PlanOnly: true},
+			{
+				// A key both in tags and in ignore_tags (hashicorp/aws diffs on
+				// every plan): not set on the repository, kept in state as
+				// configured, and the next plan is empty.
+				Config:           config(`{ env = "prod", "managed-elsewhere" = "mine" }`),
+				ConfigPlanChecks: expectActionThenEmptyPlan(repositoryAddr, plancheck.ResourceActionUpdate),
+				ConfigStateChecks: tagsChecks(map[string]string{"env": "prod", "managed-elsewhere": "mine"},
+					map[string]string{"env": "prod", "shared": "default", "team": "platform"}),
+				Check: func(s *terraform.State) error {
+					got, err := tfecr.ListTags(acctest.Context(), b.Client, s.RootModule().Resources[repositoryAddr].Primary.Attributes["arn"])
+					if err != nil {
+						return err
+					}
+					if got["managed-elsewhere"] != "x" {
+						return fmt.Errorf("remote tags = %v: the ignored tag must be left as it was (x)", got)
+					}
+					return nil
+				},
+			},
+			{Config: config(`{ env = "prod", "managed-elsewhere" = "mine" }`), PlanOnly: true},
 		},
 	})
 }

@@ -25,7 +25,10 @@ import (
 // Tag handling shared by every taggable resource: `tags` is what the
 // configuration sets, `tags_all` adds the provider's default_tags. Keys in
 // the provider's ignore_tags, and the reserved `aws:` prefix, are never
-// read, planned or changed.
+// read, planned or changed. A key that is both in `tags` and ignored is a
+// contradiction hashicorp/aws answers with a diff on every plan: here the
+// plan warns that the tag is not set, and the state keeps the configured
+// value (the remote one is never read), so the plan stays empty.
 
 func tagsAttribute() schema.MapAttribute {
 	return schema.MapAttribute{
@@ -34,7 +37,8 @@ func tagsAttribute() schema.MapAttribute {
 		Validators:  TagsValidators(),
 		MarkdownDescription: fmt.Sprintf("Tags of the resource (at most %d with the provider's `default_tags`; keys of 1 to %d "+
 			"characters, not starting with `aws:`; values of at most %d characters). Tags with the same key in the "+
-			"provider's `default_tags` are overridden.", maxTags, maxTagKeyLength, maxTagValueLength),
+			"provider's `default_tags` are overridden. A key the provider's `ignore_tags` covers is neither set nor read: the plan "+
+			"warns, and the state keeps the configured value, so it never shows as a change.", maxTags, maxTagKeyLength, maxTagValueLength),
 	}
 }
 
@@ -98,6 +102,21 @@ func planTagsAll(ctx context.Context, meta *framework.Meta, tags types.Map) (typ
 	return v, diags
 }
 
+// warnIgnoredTags warns, at plan time, of each key of tags that the
+// provider's ignore_tags covers: it is neither set nor read.
+func warnIgnoredTags(meta *framework.Meta, tags types.Map) diag.Diagnostics {
+	var diags diag.Diagnostics
+	keys := slices.Sorted(maps.Keys(tags.Elements()))
+	for _, k := range keys {
+		if tagIgnored(meta, k) {
+			diags.AddAttributeWarning(path.Root("tags").AtMapKey(k), "Tag ignored by the provider",
+				fmt.Sprintf("The tag %q is in the provider's ignore_tags, so it is neither set nor read on the resource: "+
+					"its value here is only kept in the state. Remove it from tags, or from ignore_tags to manage it.", k))
+		}
+	}
+	return diags
+}
+
 // isFullyKnown reports whether a map and all its values are known (a tag
 // value may come from a resource not yet applied).
 func isFullyKnown(m types.Map) bool {
@@ -136,6 +155,13 @@ func readTags(ctx context.Context, meta *framework.Meta, remote map[string]strin
 		all[k] = v
 		_, hadIt := prior[k]
 		if def, ok := defaults[k]; hadIt || (!defaultsUnknown && (!ok || def != v)) {
+			own[k] = v
+		}
+	}
+	// An ignored key the configuration sets keeps its configured value:
+	// it is never read, so it never differs.
+	for k, v := range prior {
+		if tagIgnored(meta, k) {
 			own[k] = v
 		}
 	}
