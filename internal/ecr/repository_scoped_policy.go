@@ -146,7 +146,7 @@ func (r *repositoryScopedPolicyResource[K]) timeouts() operationTimeouts {
 		waits = "the retries while waiting for " + r.policy.retryPutReason + ", and " + waits
 	}
 	return operationTimeouts{create: policyWriteTimeout, update: policyWriteTimeout, delete: policyDeleteTimeout,
-		createWaits: waits, updateWaits: waits}
+		createWaits: waits, updateWaits: waits, waits: "the wait until ECR no longer returns the policy on reads"}
 }
 
 // ModifyPlan plans region.
@@ -226,10 +226,14 @@ func (r *repositoryScopedPolicyResource[K]) Delete(ctx context.Context, req reso
 	ctx = tflog.SetField(ctx, "repository_name", name)
 	tflog.Debug(ctx, "deleting "+r.policy.what)
 
-	err := r.policy.delete(ctx, r.Meta.ClientIn(state.Region.ValueString()), name)
-	if isRepositoryNotFound(err) || r.policy.isPolicyNotFound(err) {
-		return
-	}
+	client := r.Meta.ClientIn(state.Region.ValueString())
+	err := deleteAndWait(ctx, timeout, func(ctx context.Context) error {
+		return r.policy.delete(ctx, client, name)
+	}, func(err error) bool {
+		return isRepositoryNotFound(err) || r.policy.isPolicyNotFound(err)
+	}, func(ctx context.Context) (repositoryScopedPolicyOutput, error) {
+		return r.policy.find(ctx, client, name)
+	})
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting %s (%s)", r.policy.what, name), err.Error())
 	}

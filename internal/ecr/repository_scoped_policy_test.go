@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
+	"github.com/ecrkit/terraform-provider-ecr/internal/ecr"
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 )
 
@@ -99,8 +100,9 @@ func (p testAccPolicy[T]) disappearsRepositorySteps(b *acctest.Backend, rName st
 
 // runEventualConsistency: while every new policy stays invisible to its
 // first reads, create waits until the policy is readable and update until
-// the new one is, so the refresh after each apply plans nothing; destroy
-// works too.
+// the new one is, so the refresh after each apply plans nothing; while a
+// deleted policy stays visible to its first reads, destroy waits until it
+// is gone.
 func (p testAccPolicy[T]) runEventualConsistency(t *testing.T) {
 	const lagReads = 3
 	b := acctest.NewBackend(t)
@@ -137,6 +139,18 @@ func (p testAccPolicy[T]) runEventualConsistency(t *testing.T) {
 				ConfigPlanChecks: expectActionThenEmptyPlan(p.addr(), plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					stateValueAt(p.addr(), "policy", knownvalue.StringExact(p.text(2))),
+				},
+			},
+			{
+				// The policy alone is destroyed: the delete waits until
+				// reads stop returning it, so no read after the apply does.
+				Config: b.Config(testAccRepositoryConfig_basic(rName)),
+				Check: func(*terraform.State) error {
+					_, err := p.find(acctest.Context(), b.Client, rName)
+					if !ecr.IsNotFound(err) {
+						return fmt.Errorf("after destroying %s, a read gives %v, want not found", p.addr(), err)
+					}
+					return nil
 				},
 			},
 		},
