@@ -148,7 +148,7 @@ func (p testAccPolicy[T]) runEventualConsistency(t *testing.T) {
 				Check: func(*terraform.State) error {
 					_, err := p.find(acctest.Context(), b.Client, rName)
 					if !ecr.IsNotFound(err) {
-						return fmt.Errorf("after destroying %s, a read gives %v, want not found", p.addr(), err)
+						return fmt.Errorf("after destroying %s, a read gives %w, want not found", p.addr(), err)
 					}
 					return nil
 				},
