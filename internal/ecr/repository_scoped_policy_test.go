@@ -147,8 +147,11 @@ func (p testAccPolicy[T]) runEventualConsistency(t *testing.T) {
 				Config: b.Config(testAccRepositoryConfig_basic(rName)),
 				Check: func(*terraform.State) error {
 					_, err := p.find(acctest.Context(), b.Client, rName)
-					if !ecr.IsNotFound(err) {
-						return fmt.Errorf("after destroying %s, a read gives %w, want not found", p.addr(), err)
+					switch {
+					case err == nil:
+						return fmt.Errorf("after destroying %s, a read still returns the policy", p.addr())
+					case !ecr.IsNotFound(err):
+						return fmt.Errorf("after destroying %s, reading it: %w", p.addr(), err)
 					}
 					return nil
 				},
