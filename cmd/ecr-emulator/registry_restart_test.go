@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,25 +15,18 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
 )
 
-// registryLogin is `aws ecr get-login-password | docker login`: the
-// registry credentials of an authorization token.
+// registryLogin is `aws ecr get-login-password | docker login`.
 func registryLogin(t *testing.T, c *ecr.Client) authn.Authenticator {
 	t.Helper()
-	out, err := c.GetAuthorizationToken(context.Background(), &ecr.GetAuthorizationTokenInput{})
+	auth, err := acctest.RegistryLogin(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := base64.StdEncoding.DecodeString(aws.ToString(out.AuthorizationData[0].AuthorizationToken))
-	if err != nil {
-		t.Fatal(err)
-	}
-	user, pass, ok := strings.Cut(string(raw), ":")
-	if !ok || user != "AWS" {
-		t.Fatalf("authorization token does not decode to AWS:<password>")
-	}
-	return &authn.Basic{Username: user, Password: pass}
+	return auth
 }
 
 // Images pushed over the registry protocol (/v2/, as docker and crane push)

@@ -1,8 +1,10 @@
 package acctest
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -39,22 +41,35 @@ func (b *Backend) RegistryHost() string {
 	return strings.TrimPrefix(strings.TrimPrefix(b.URL, "http://"), "https://")
 }
 
-// registryOptions logs in as `aws ecr get-login-password | docker login`
+// RegistryLogin logs in as `aws ecr get-login-password | docker login`
 // does: GetAuthorizationToken, then user AWS and the decoded password.
-func (b *Backend) registryOptions() ([]remote.Option, error) {
-	out, err := b.Client.GetAuthorizationToken(Context(), &ecr.GetAuthorizationTokenInput{})
+func RegistryLogin(ctx context.Context, client *ecr.Client) (*authn.Basic, error) {
+	out, err := client.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
 	if err != nil {
 		return nil, fmt.Errorf("logging in to the registry: %w", err)
 	}
 	if len(out.AuthorizationData) == 0 {
-		return nil, fmt.Errorf("logging in to the registry: no authorization data")
+		return nil, errors.New("logging in to the registry: no authorization data")
 	}
 	raw, err := base64.StdEncoding.DecodeString(aws.ToString(out.AuthorizationData[0].AuthorizationToken))
 	if err != nil {
 		return nil, fmt.Errorf("logging in to the registry: %w", err)
 	}
-	user, pass, _ := strings.Cut(string(raw), ":")
-	return []remote.Option{remote.WithAuth(&authn.Basic{Username: user, Password: pass}), remote.WithContext(Context())}, nil
+	user, pass, ok := strings.Cut(string(raw), ":")
+	if !ok || user != "AWS" {
+		return nil, errors.New("logging in to the registry: the token does not decode to AWS:<password>")
+	}
+	return &authn.Basic{Username: user, Password: pass}, nil
+}
+
+// registryOptions are the go-containerregistry options of a client logged
+// in to the backend's registry.
+func (b *Backend) registryOptions() ([]remote.Option, error) {
+	auth, err := RegistryLogin(Context(), b.Client)
+	if err != nil {
+		return nil, err
+	}
+	return []remote.Option{remote.WithAuth(auth), remote.WithContext(Context())}, nil
 }
 
 // PushMultiPlatform pushes, through the registry protocol as docker buildx

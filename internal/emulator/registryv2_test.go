@@ -26,6 +26,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 )
 
@@ -61,19 +62,11 @@ func newRegistryEnv(t *testing.T, opts ...emulator.Option) *registryEnv {
 
 func loginPassword(t *testing.T, client *ecr.Client) (user, pass string) {
 	t.Helper()
-	out, err := client.GetAuthorizationToken(context.Background(), &ecr.GetAuthorizationTokenInput{})
+	auth, err := acctest.RegistryLogin(context.Background(), client)
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := base64.StdEncoding.DecodeString(aws.ToString(out.AuthorizationData[0].AuthorizationToken))
-	if err != nil {
-		t.Fatal(err)
-	}
-	user, pass, ok := strings.Cut(string(raw), ":")
-	if !ok || user != "AWS" {
-		t.Fatalf("token does not decode to AWS:<password>: %q", user)
-	}
-	return user, pass
+	return auth.Username, auth.Password
 }
 
 func (env *registryEnv) ref(repo string) string { return env.host + "/" + repo }
