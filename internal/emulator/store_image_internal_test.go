@@ -137,7 +137,9 @@ func testManifestsLeftInStore(t *testing.T, s Store) {
 	}
 	put := func(e *Emulator, tag, manifest string) string {
 		t.Helper()
-		var out struct{ Image struct{ ImageID ImageIdentifier } }
+		var out struct {
+			Image struct{ ImageID ImageIdentifier }
+		}
 		_ = json.Unmarshal([]byte(call(t, e, "PutImage", `{"repositoryName":"app","imageTag":"`+tag+`","imageManifest":`+strconvQuote(manifest)+`}`)), &out)
 		return out.Image.ImageID.ImageDigest
 	}
@@ -149,7 +151,9 @@ func testManifestsLeftInStore(t *testing.T, s Store) {
 		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/"+region+"/ecr/aws4_request, SignedHeaders=host, Signature=x")
 		w := httptest.NewRecorder()
 		e.ServeHTTP(w, r)
-		var out struct{ Images []struct{ ImageManifest string } }
+		var out struct {
+			Images []struct{ ImageManifest string }
+		}
 		if err := json.Unmarshal(w.Body.Bytes(), &out); w.Code != http.StatusOK || err != nil || len(out.Images) != 1 {
 			t.Fatalf("BatchGetImage %s in %s: %d %s", tag, region, w.Code, w.Body)
 		}
