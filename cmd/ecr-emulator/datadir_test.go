@@ -348,3 +348,38 @@ func TestBlobsReclaimedWithImages(t *testing.T) {
 		t.Fatalf("after deleting both images: blob files = %v, want none", got)
 	}
 }
+
+// Manifests stay in the store at a start (they are read when needed): after
+// kill -9 a pull serves each one, and the pull time it writes back keeps it,
+// through a second kill.
+func TestManifestsSurviveKill(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	manifests := map[string]string{}
+	p := start(t, "-data-dir", dir)
+	c := client(p.url, "AKIDEXAMPLE", "secret")
+	if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("app")}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		tag := fmt.Sprintf("v%d", i)
+		manifests[tag] = fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[],"annotations":{"n":"%d"}}`, i)
+		if _, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("app"), ImageTag: aws.String(tag),
+			ImageManifest: aws.String(manifests[tag])}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := range 2 {
+		_ = p.cmd.Process.Signal(syscall.SIGKILL)
+		p.wait(t)
+		p = start(t, "-data-dir", dir)
+		c = client(p.url, "AKIDEXAMPLE", "secret")
+		for tag, want := range manifests {
+			out, err := c.BatchGetImage(ctx, &ecr.BatchGetImageInput{RepositoryName: aws.String("app"),
+				ImageIds: []types.ImageIdentifier{{ImageTag: aws.String(tag)}}})
+			if err != nil || len(out.Images) != 1 || aws.ToString(out.Images[0].ImageManifest) != want {
+				t.Fatalf("restart %d: %s: %v %v", round+1, tag, out, err)
+			}
+		}
+	}
+}

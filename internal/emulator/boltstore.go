@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -49,16 +50,17 @@ func OpenBoltStore(path string) (*BoltStore, error) {
 	return &BoltStore{db: db}, nil
 }
 
-// Load implements Store. The records point into the file's memory map.
+// Load implements Store. The records, keys included, point into the
+// file's memory map (no copy of the 100,000s of keys a large state has):
+// they are valid until fn returns, as Store says.
 func (s *BoltStore) Load(fn func([]Record) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRecords)
-		var records []Record
-		if err := b.ForEach(func(k, v []byte) error {
-			records = append(records, Record{Key: string(k), Value: v})
-			return nil
-		}); err != nil {
-			return err
+		// Counted from the pages' headers: the slice is allocated once.
+		records := make([]Record, 0, b.Stats().KeyN)
+		c := b.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			records = append(records, Record{Key: unsafe.String(unsafe.SliceData(k), len(k)), Value: v})
 		}
 		return fn(records)
 	})
@@ -95,6 +97,13 @@ func (s *BoltStore) Apply(batch *Batch) error {
 			}
 		}
 		return nil
+	})
+}
+
+// Get reads one record (see recordGetter).
+func (s *BoltStore) Get(key string, fn func(v []byte) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return fn(tx.Bucket(bucketRecords).Get([]byte(key)))
 	})
 }
 

@@ -29,6 +29,13 @@ func (s *memStore) Apply(b *Batch) error {
 	return nil
 }
 
+// Get makes loads leave manifests in the store, as BoltStore does.
+func (s *memStore) Get(key string, fn func(v []byte) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fn(s.m[key])
+}
+
 func (s *memStore) Close() error { return nil }
 
 func recordsOf(m map[string][]byte) []Record {
@@ -68,10 +75,25 @@ func CheckStore(t testing.TB, e *Emulator) {
 	shadow := maps.Clone(s.m)
 	e.storeCheck = func(b *Batch) {
 		applyBatch(shadow, b)
-		st, _, err := loadStore(&memStore{m: shadow})
+		st, sv, _, err := loadStore(&memStore{m: shadow})
 		if err != nil {
 			t.Errorf("store check: %v", err)
 			return
+		}
+		// The saved view a start builds is the one the writes keep: a
+		// diff of the loaded state against it has nothing to write, and
+		// it counts the same blob references.
+		loaded := &Emulator{st: st, saved: sv}
+		var again Batch
+		var reclaim []string
+		if err := loaded.diff(map[string]map[string]struct{}{}, nil, &reclaim); err != nil {
+			t.Errorf("store check: %v", err)
+		}
+		if err := loaded.diff(nil, &again, &reclaim); err != nil || len(again.Records) > 0 || len(reclaim) > 0 {
+			t.Errorf("store check: the loaded saved view differs from the state: %d records, %v reclaimed, %v", len(again.Records), reclaim, err)
+		}
+		if !maps.Equal(sv.refs, e.saved.refs) {
+			t.Errorf("store check: loaded blob references %v, want %v", sv.refs, e.saved.refs)
 		}
 		got, _ := json.Marshal(st)
 		want, _ := json.Marshal(e.st)

@@ -279,12 +279,16 @@ func batchGetImage(r *request, reg *Registry) (any, error) {
 			out.Failures = append(out.Failures, imageFailure{ImageID: id.echo(), FailureCode: code, FailureReason: reason})
 			continue
 		}
+		manifest, err := img.manifest()
+		if err != nil {
+			return nil, err
+		}
 		recordPull(img, now)
 		out.Images = append(out.Images, imageOut{
 			RegistryID:             repo.RegistryID,
 			RepositoryName:         repo.RepositoryName,
 			ImageID:                &ImageIdentifier{ImageDigest: img.Digest, ImageTag: id.tag()},
-			ImageManifest:          img.Manifest,
+			ImageManifest:          manifest,
 			ImageManifestMediaType: img.ManifestMediaType,
 		})
 	}

@@ -88,7 +88,11 @@ func listImageReferrers(r *request, reg *Registry) (any, error) {
 	}
 	out := listImageReferrersOutput{Referrers: []imageReferrer{}, NextToken: strOrNil(next)}
 	for _, k := range page {
-		out.Referrers = append(out.Referrers, newImageReferrer(byKey[k], now))
+		ref, err := newImageReferrer(byKey[k], now)
+		if err != nil {
+			return nil, err
+		}
+		out.Referrers = append(out.Referrers, ref)
 	}
 	return out, nil
 }
@@ -118,15 +122,19 @@ func referrersOf(repo *Repository, subject string, types []string, status string
 
 // newImageReferrer describes a referrer as ListImageReferrers does; its
 // first fields are the OCI descriptor the referrers API lists.
-func newImageReferrer(img *Image, now time.Time) imageReferrer {
+func newImageReferrer(img *Image, now time.Time) (imageReferrer, error) {
+	manifest, err := img.manifest()
+	if err != nil {
+		return imageReferrer{}, err
+	}
 	var m imageManifest
-	_ = json.Unmarshal([]byte(img.Manifest), &m)
+	_ = json.Unmarshal([]byte(manifest), &m)
 	return imageReferrer{
 		Digest:         img.Digest,
 		MediaType:      img.ManifestMediaType,
 		ArtifactType:   img.ArtifactType,
-		Size:           int64(len(img.Manifest)), // an OCI descriptor's size is the manifest's
+		Size:           int64(len(manifest)), // an OCI descriptor's size is the manifest's
 		Annotations:    m.Annotations,
 		ArtifactStatus: img.statusAt(now),
-	}
+	}, nil
 }

@@ -81,8 +81,9 @@ func (e *Emulator) serveManifestGet(w http.ResponseWriter, r *http.Request, c re
 		if get {
 			recordPull(img, now)
 		}
-		manifest, mediaType, digest = img.Manifest, img.ManifestMediaType, img.Digest
-		return nil
+		manifest, mediaType, digest = "", img.ManifestMediaType, img.Digest
+		manifest, err = img.manifest()
+		return err
 	})
 	if !ok {
 		return
@@ -325,7 +326,10 @@ func (e *Emulator) serveReferrers(w http.ResponseWriter, r *http.Request, c regi
 		now := e.now()
 		refs = []ociDescriptor{}
 		for _, img := range referrersOf(repo, rt.ref, types, "ACTIVE", now) {
-			d := newImageReferrer(img, now)
+			d, err := newImageReferrer(img, now)
+			if err != nil {
+				return err
+			}
 			refs = append(refs, ociDescriptor{MediaType: d.MediaType, Digest: d.Digest, Size: d.Size,
 				ArtifactType: d.ArtifactType, Annotations: d.Annotations})
 		}

@@ -294,9 +294,13 @@ func copyImage(dst *Registry, srcRepo, repo *Repository, img *Image, now time.Ti
 	if len(repo.Data.Images) >= maxImagesPerRepository {
 		return replicationFailure{code: replicationImageLimit}
 	}
+	manifest, err := img.manifest()
+	if err != nil { // the store failed to read it: as good as gone
+		return replicationFailure{code: replicationImageNotFound}
+	}
 	cp := &Image{
 		Digest:            img.Digest,
-		Manifest:          img.Manifest,
+		Manifest:          manifest,
 		ManifestMediaType: img.ManifestMediaType,
 		ArtifactMediaType: img.ArtifactMediaType,
 		SubjectDigest:     img.SubjectDigest,

@@ -62,7 +62,7 @@ func TestReplicationQueueSurvivesRestart(t *testing.T) {
 		t.Fatalf("the replica after the restart: %+v", dst)
 	}
 	// And the store holds it, with the queue emptied.
-	st, _, err := loadStore(s)
+	st, _, _, err := loadStore(s)
 	if err != nil || st.registry("123456789012", "eu-west-1", false).Repositories["app"] == nil ||
 		len(st.registry("123456789012", DefaultRegion, false).Replications) != 0 {
 		t.Fatalf("stored state after the replication: %v", err)
@@ -101,7 +101,7 @@ func TestReplicationBackfillSurvivesRestart(t *testing.T) {
 	if !strings.Contains(out, `"status":"COMPLETE"`) || !strings.Contains(out, `"imageTag":"v1"`) {
 		t.Fatalf("results after the restart: %s", out)
 	}
-	st, _, err := loadStore(s)
+	st, _, _, err := loadStore(s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -164,6 +164,9 @@ type Image struct {
 
 	// refs is derived from Manifest, never persisted: see references.
 	refs *imageRefs
+	// stored, when set, holds the manifest in place of Manifest (empty
+	// then): a start leaves it in the store. Read it with manifest.
+	stored *storedManifests
 }
 
 // ImageScan is the last basic scan of an image.

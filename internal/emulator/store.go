@@ -24,8 +24,10 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Store keeps the emulator's state as records (see AttachStore).
@@ -243,18 +245,18 @@ func (e *Emulator) diff(touched map[string]map[string]struct{}, b *Batch, reclai
 		if touched == nil {
 			for name := range sr.repos {
 				if reg.Repositories[name] == nil {
-					_ = e.diffRepository(k, name, nil, sr, b, reclaim) // a removal marshals nothing
+					_ = sv.diffRepository(k, name, nil, sr, b, reclaim) // a removal marshals nothing
 				}
 			}
 			for name, repo := range reg.Repositories {
-				if err := e.diffRepository(k, name, repo, sr, b, reclaim); err != nil {
+				if err := sv.diffRepository(k, name, repo, sr, b, reclaim); err != nil {
 					return err
 				}
 			}
 			continue
 		}
 		for name := range touched[k] {
-			if err := e.diffRepository(k, name, reg.Repositories[name], sr, b, reclaim); err != nil {
+			if err := sv.diffRepository(k, name, reg.Repositories[name], sr, b, reclaim); err != nil {
 				return err
 			}
 		}
@@ -264,7 +266,7 @@ func (e *Emulator) diff(touched map[string]map[string]struct{}, b *Batch, reclai
 			continue
 		}
 		for name := range sr.repos {
-			_ = e.diffRepository(k, name, nil, sr, b, reclaim) // a removal marshals nothing
+			_ = sv.diffRepository(k, name, nil, sr, b, reclaim) // a removal marshals nothing
 		}
 		put(prefixReg+k, nil)
 		delete(sv.regs, k)
@@ -273,24 +275,37 @@ func (e *Emulator) diff(touched map[string]map[string]struct{}, b *Batch, reclai
 }
 
 // diffRepository compares one repository (nil: gone) with its saved view.
-func (e *Emulator) diffRepository(regKey, name string, repo *Repository, sr *savedRegistry, b *Batch, reclaim *[]string) error {
-	sv := e.saved
+func (sv *saved) diffRepository(regKey, name string, repo *Repository, sr *savedRegistry, b *Batch, reclaim *[]string) error {
+	s, err := diffRepository(regKey, name, repo, sr.repos[name], sv.refs, b, reclaim)
+	if s == nil {
+		delete(sr.repos, name)
+	} else {
+		sr.repos[name] = s
+	}
+	return err
+}
+
+// diffRepository compares one repository (nil: gone) with its saved view s
+// (nil: none yet), appends to b what differs, counts the blob references
+// gained and lost in refs, and returns the updated view (nil: gone). It
+// touches nothing else, so that a start builds the views of its
+// repositories in parallel (loadStore).
+func diffRepository(regKey, name string, repo *Repository, s *savedRepo, refs map[string]int, b *Batch, reclaim *[]string) (*savedRepo, error) {
 	put := func(k string, v []byte) {
 		if b != nil {
 			b.Records = append(b.Records, Record{Key: k, Value: v})
 		}
 	}
 	unref := func(digest string) {
-		sv.refs[digest]--
-		if sv.refs[digest] <= 0 {
-			delete(sv.refs, digest)
+		refs[digest]--
+		if refs[digest] <= 0 {
+			delete(refs, digest)
 			*reclaim = append(*reclaim, digest)
 		}
 	}
-	s := sr.repos[name]
 	if repo == nil {
 		if s == nil {
-			return nil
+			return nil, nil
 		}
 		put(repoKey(regKey, name, kindHeader), nil)
 		if s.preview != nil {
@@ -315,19 +330,17 @@ func (e *Emulator) diffRepository(regKey, name string, repo *Repository, sr *sav
 				*reclaim = append(*reclaim, partKey(id, i))
 			}
 		}
-		delete(sr.repos, name)
-		return nil
+		return nil, nil
 	}
 	if s == nil {
 		s = &savedRepo{images: make(map[string]Image, len(repo.Data.Images)), tags: make(map[string]string, len(repo.Data.TagIndex)),
 			layers: make(map[string]Layer, len(repo.Data.Layers)), uploads: map[string]savedUpload{}}
-		sr.repos[name] = s
 	}
 	h := *repo
 	h.Data.Images, h.Data.TagIndex, h.Data.Layers, h.Data.Uploads, h.Data.LifecyclePreview = nil, nil, nil, nil, nil
 	v, err := json.Marshal(&h)
 	if err != nil {
-		return err
+		return s, err
 	}
 	if !bytes.Equal(v, s.header) {
 		put(repoKey(regKey, name, kindHeader), v)
@@ -337,7 +350,7 @@ func (e *Emulator) diffRepository(regKey, name string, repo *Repository, sr *sav
 		var v []byte
 		if p != nil {
 			if v, err = json.Marshal(p); err != nil {
-				return err
+				return s, err
 			}
 		}
 		put(repoKey(regKey, name, kindPreview), v)
@@ -349,11 +362,15 @@ func (e *Emulator) diffRepository(regKey, name string, repo *Repository, sr *sav
 			continue
 		}
 		if b != nil {
-			put(repoItemKey(regKey, name, kindImage, d), encodeImage(img))
+			v, err := encodeImage(img)
+			if err != nil {
+				return s, err
+			}
+			put(repoItemKey(regKey, name, kindImage, d), v)
 		}
 		if !ok {
 			for _, ref := range img.references().blobs {
-				sv.refs[ref.Digest]++
+				refs[ref.Digest]++
 			}
 		}
 		s.images[d] = *img
@@ -374,7 +391,9 @@ func (e *Emulator) diffRepository(regKey, name string, repo *Repository, sr *sav
 	}
 	for t, d := range repo.Data.TagIndex {
 		if s.tags[t] != d {
-			put(repoItemKey(regKey, name, kindTag, t), []byte(d))
+			if b != nil {
+				put(repoItemKey(regKey, name, kindTag, t), []byte(d))
+			}
 			s.tags[t] = d
 		}
 	}
@@ -394,12 +413,12 @@ func (e *Emulator) diffRepository(regKey, name string, repo *Repository, sr *sav
 		if b != nil {
 			v, err := json.Marshal(l)
 			if err != nil {
-				return err
+				return s, err
 			}
 			put(repoItemKey(regKey, name, kindLayer, d), v)
 		}
 		if !ok {
-			sv.refs[d]++
+			refs[d]++
 		}
 		s.layers[d] = *l
 	}
@@ -415,7 +434,7 @@ func (e *Emulator) diffRepository(regKey, name string, repo *Repository, sr *sav
 	for id, up := range repo.Data.Uploads {
 		v, err := json.Marshal(up)
 		if err != nil {
-			return err
+			return s, err
 		}
 		if old, ok := s.uploads[id]; ok && bytes.Equal(old.value, v) {
 			continue
@@ -434,7 +453,7 @@ func (e *Emulator) diffRepository(regKey, name string, repo *Repository, sr *sav
 			}
 		}
 	}
-	return nil
+	return s, nil
 }
 
 // reclaimBlobs deletes the blobs in keys that are still unreferenced. It
@@ -461,21 +480,24 @@ func (e *Emulator) reclaimBlobs(keys []string) {
 func (e *Emulator) AttachStore(s Store) (loaded bool, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	st, found, err := loadStore(s)
+	st, sv, found, err := loadStore(s)
 	if err != nil {
 		return false, err
 	}
-	if found {
-		e.st = st
-		e.replDue.Store(1)
-	}
-	e.saved = newSaved()
 	var b *Batch // loaded: the saved view is what was loaded, nothing to write
-	if !found {
+	touched := map[string]map[string]struct{}{}
+	if found {
+		// The repositories' saved views are loadStore's; diff adds the
+		// registries' and the sequence.
+		e.st, e.saved = st, sv
+		e.replDue.Store(1)
+	} else {
+		e.saved = newSaved()
 		b = &Batch{Reset: true}
+		touched = nil
 	}
 	var reclaim []string
-	if err := e.diff(nil, b, &reclaim); err != nil {
+	if err := e.diff(touched, b, &reclaim); err != nil {
 		return false, err
 	}
 	if b != nil {
@@ -523,39 +545,20 @@ func (e *Emulator) sweepBlobs() error {
 	return nil
 }
 
-// loadStore rebuilds a state from the records of s. Images (most of the
-// records) are decoded on every CPU.
-func loadStore(s Store) (*state, bool, error) {
+// loadStore rebuilds a state from the records of s, and the saved view of
+// its repositories (the registry headers and the sequence are left to
+// diff). Repositories are decoded, and their saved views built, on every
+// CPU: a restart with 100,000 images is mostly that.
+func loadStore(s Store) (*state, *saved, bool, error) {
 	st := newState()
+	sv := newSaved()
 	found := false
-	type imageRec struct {
-		repo   *Repository
-		digest string
-		value  []byte
-	}
 	err := s.Load(func(records []Record) error {
-		repos := map[string]*Repository{} // by regKey \x00 name
-		repoFor := func(regKey, name string) (*Repository, error) {
-			k := regKey + "\x00" + name
-			if r := repos[k]; r != nil {
-				return r, nil
-			}
-			account, region, ok := strings.Cut(regKey, "/")
-			if !ok {
-				return nil, fmt.Errorf("bad registry key %q", regKey)
-			}
-			reg := st.registry(account, region, true)
-			r := &Repository{Data: RepositoryData{Images: map[string]*Image{}, TagIndex: map[string]string{},
-				Layers: map[string]*Layer{}, Uploads: map[string]*Upload{}}}
-			reg.Repositories[name] = r
-			repos[k] = r
-			return r, nil
-		}
-		var images []imageRec
-		// Records come in key order: a repository's are consecutive.
-		var lastReg, lastName string
-		var lastRepo *Repository
-		for _, rec := range records {
+		// Records come in key order: a repository's are consecutive. The
+		// keys point into the store's memory: whatever is kept is copied.
+		var jobs []repoLoad
+		for i := 0; i < len(records); {
+			rec := records[i]
 			switch {
 			case rec.Key == keyMeta:
 				var m storeMeta
@@ -568,7 +571,7 @@ func loadStore(s Store) (*state, bool, error) {
 				st.Seq = m.Seq
 				found = true
 			case strings.HasPrefix(rec.Key, prefixReg):
-				k := strings.TrimPrefix(rec.Key, prefixReg)
+				k := strings.Clone(strings.TrimPrefix(rec.Key, prefixReg))
 				account, region, ok := strings.Cut(k, "/")
 				if !ok {
 					return fmt.Errorf("bad registry key %q", k)
@@ -580,44 +583,53 @@ func loadStore(s Store) (*state, bool, error) {
 				}
 				reg.Repositories = repositories
 			case strings.HasPrefix(rec.Key, prefixRepo):
-				regKey, rest, ok1 := strings.Cut(rec.Key[len(prefixRepo):], "\x00")
-				name, rest, ok2 := strings.Cut(rest, "\x00")
-				kind, id, _ := strings.Cut(rest, "\x00")
-				if !ok1 || !ok2 {
+				regKey, name, ok := splitRepoKey(rec.Key)
+				if !ok {
 					return fmt.Errorf("bad record key %q", rec.Key)
 				}
-				repo := lastRepo
-				if repo == nil || regKey != lastReg || name != lastName {
-					var err error
-					if repo, err = repoFor(regKey, name); err != nil {
-						return err
-					}
-					lastReg, lastName, lastRepo = regKey, name, repo
+				// The repository's records are those under its key's prefix.
+				prefix := rec.Key[:len(prefixRepo)+len(regKey)+1+len(name)+1]
+				j := i + 1
+				for j < len(records) && strings.HasPrefix(records[j].Key, prefix) {
+					j++
 				}
-				if err := loadRepoRecord(repo, kind, id, rec.Value, func(d string, v []byte) {
-					images = append(images, imageRec{repo: repo, digest: d, value: v})
-				}); err != nil {
-					return fmt.Errorf("record %q: %w", rec.Key, err)
+				regKey, name = strings.Clone(regKey), strings.Clone(name)
+				account, region, ok := strings.Cut(regKey, "/")
+				if !ok {
+					return fmt.Errorf("bad registry key %q", regKey)
 				}
+				repo := &Repository{}
+				reg := st.registry(account, region, true)
+				if reg.Repositories[name] != nil {
+					return fmt.Errorf("records of repository %s/%s are not consecutive", regKey, name)
+				}
+				reg.Repositories[name] = repo
+				jobs = append(jobs, repoLoad{regKey: regKey, name: name, repo: repo, records: records[i:j], prefix: len(prefix)})
+				i = j
+				continue
 			default:
 				return fmt.Errorf("unknown record key %q", rec.Key)
 			}
+			i++
 		}
-		// Decode the images in parallel; the maps are filled afterwards.
-		decoded := make([]*Image, len(images))
-		errs := make([]error, len(images))
+		getter, _ := s.(recordGetter) // else the manifests are copied
+		// Larger repositories first, so that the workers finish together.
+		slices.SortFunc(jobs, func(a, b repoLoad) int { return len(b.records) - len(a.records) })
+		workers := min(runtime.GOMAXPROCS(0), max(len(jobs), 1))
+		refs := make([]map[string]int, workers)
+		errs := make([]error, workers)
+		var next atomic.Int64
 		var wg sync.WaitGroup
-		workers := runtime.GOMAXPROCS(0)
 		for w := range workers {
 			wg.Go(func() {
+				refs[w] = map[string]int{}
 				intern := map[string]string{}
-				for i := w; i < len(images); i += workers {
-					img, err := decodeImageInterned(images[i].value, intern)
-					if err != nil {
-						errs[i] = fmt.Errorf("image %s: %w", images[i].digest, err)
-						continue
+				for {
+					n := int(next.Add(1)) - 1
+					if n >= len(jobs) || errs[w] != nil {
+						return
 					}
-					decoded[i] = img
+					errs[w] = jobs[n].run(intern, refs[w], getter)
 				}
 			})
 		}
@@ -625,24 +637,110 @@ func loadStore(s Store) (*state, bool, error) {
 		if err := errors.Join(errs...); err != nil {
 			return err
 		}
-		for i, rec := range images {
-			rec.repo.Data.Images[rec.digest] = decoded[i]
+		for _, r := range refs {
+			for d, n := range r {
+				sv.refs[d] += n
+			}
+		}
+		for _, j := range jobs {
+			sr := sv.regs[j.regKey]
+			if sr == nil {
+				sr = &savedRegistry{repos: map[string]*savedRepo{}}
+				sv.regs[j.regKey] = sr
+			}
+			sr.repos[j.name] = j.saved
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("emulator: loading the state: %w", err)
+		return nil, nil, false, fmt.Errorf("emulator: loading the state: %w", err)
 	}
 	for k, reg := range st.Registries {
 		account, region, _ := strings.Cut(k, "/")
 		fillRegistry(reg, account, region)
 	}
-	return st, found, nil
+	return st, sv, found, nil
 }
 
-// loadRepoRecord decodes one repository record into repo; images are
-// handed to image for decoding later.
-func loadRepoRecord(repo *Repository, kind, id string, v []byte, image func(digest string, v []byte)) error {
+// splitRepoKey returns the registry key and the repository name of a
+// repository record's key.
+func splitRepoKey(key string) (regKey, name string, ok bool) {
+	rest, ok := strings.CutPrefix(key, prefixRepo)
+	if !ok {
+		return "", "", false
+	}
+	regKey, rest, ok1 := strings.Cut(rest, "\x00")
+	name, _, ok2 := strings.Cut(rest, "\x00")
+	return regKey, name, ok1 && ok2
+}
+
+// repoLoad is one repository to decode from its records.
+type repoLoad struct {
+	regKey, name string
+	repo         *Repository
+	records      []Record
+	prefix       int        // the length of the keys' common prefix, up to the kind
+	saved        *savedRepo // the saved view, once run
+}
+
+// run decodes the repository's records (its maps sized at once, its images
+// allocated together), then builds its saved view, counting the blob
+// references in refs. intern is the worker's (see recordReader).
+func (j *repoLoad) run(intern map[string]string, refs map[string]int, store recordGetter) error {
+	var images, tags int
+	for _, rec := range j.records {
+		switch k, _, _ := strings.Cut(rec.Key[j.prefix:], "\x00"); k {
+		case kindImage:
+			images++
+		case kindTag:
+			tags++
+		}
+	}
+	repo := j.repo
+	d := &repo.Data
+	d.Images, d.TagIndex = make(map[string]*Image, images), make(map[string]string, tags)
+	d.Layers, d.Uploads = map[string]*Layer{}, map[string]*Upload{}
+	// One allocation for the repository's images rather than one each: a
+	// deleted image's struct (not its manifest) then lives as long as the
+	// repository's other loaded images.
+	slab := make([]Image, images)
+	var stored *storedManifests
+	if store != nil {
+		stored = &storedManifests{store: store, regKey: j.regKey, name: j.name}
+	}
+	for _, rec := range j.records {
+		k, id, _ := strings.Cut(rec.Key[j.prefix:], "\x00")
+		if k == kindImage {
+			img := &slab[0]
+			slab = slab[1:]
+			if err := decodeImageInto(img, rec.Value, intern, stored); err != nil {
+				return fmt.Errorf("record %q: %w", rec.Key, err)
+			}
+			if img.Digest == id {
+				id = img.Digest // the image's own copy
+			} else { // the manifest is not where manifest() looks: copy it
+				*img = Image{}
+				if err := decodeImageInto(img, rec.Value, intern, nil); err != nil {
+					return fmt.Errorf("record %q: %w", rec.Key, err)
+				}
+				id = strings.Clone(id)
+			}
+			d.Images[id] = img
+			continue
+		}
+		if err := loadRepoRecord(repo, k, strings.Clone(id), rec.Value); err != nil {
+			return fmt.Errorf("record %q: %w", rec.Key, err)
+		}
+	}
+	var reclaim []string // nothing: a new view only gains references
+	s, err := diffRepository(j.regKey, j.name, repo, nil, refs, nil, &reclaim)
+	j.saved = s
+	return err
+}
+
+// loadRepoRecord decodes one repository record other than an image into
+// repo; id is the key's last part, kept as is.
+func loadRepoRecord(repo *Repository, kind, id string, v []byte) error {
 	d := &repo.Data
 	switch kind {
 	case kindHeader:
@@ -657,8 +755,6 @@ func loadRepoRecord(repo *Repository, kind, id string, v []byte, image func(dige
 			return err
 		}
 		d.LifecyclePreview = p
-	case kindImage:
-		image(id, v)
 	case kindTag:
 		d.TagIndex[id] = string(v)
 	case kindLayer:

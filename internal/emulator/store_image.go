@@ -12,6 +12,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -39,11 +40,16 @@ func (w *recordWriter) time(t *Time) {
 	w.int(t.UnixNano())
 }
 
-// encodeImage is img's record.
-func encodeImage(img *Image) []byte {
-	w := &recordWriter{b: make([]byte, 0, len(img.Manifest)+256)}
+// encodeImage is img's record (an image left in the store at the start
+// reads its manifest from there).
+func encodeImage(img *Image) ([]byte, error) {
+	manifest, err := img.manifest()
+	if err != nil {
+		return nil, err
+	}
+	w := &recordWriter{b: make([]byte, 0, len(manifest)+256)}
 	w.b = append(w.b, imageRecordV2)
-	for _, s := range []string{img.Digest, img.Manifest, img.ManifestMediaType, img.ArtifactMediaType,
+	for _, s := range []string{img.Digest, manifest, img.ManifestMediaType, img.ArtifactMediaType,
 		img.SubjectDigest, img.ArtifactType, img.Status, img.Replication} {
 		w.str(s)
 	}
@@ -69,7 +75,7 @@ func encodeImage(img *Image) []byte {
 	for _, c := range refs.children {
 		w.str(c)
 	}
-	return w.b
+	return w.b, nil
 }
 
 type recordReader struct {
@@ -137,26 +143,37 @@ func (r *recordReader) time() *Time {
 }
 
 // decodeImage reads an image record of either format.
-func decodeImage(v []byte) (*Image, error) { return decodeImageInterned(v, nil) }
+func decodeImage(v []byte) (*Image, error) {
+	img := &Image{}
+	if err := decodeImageInto(img, v, nil, nil); err != nil {
+		return nil, err
+	}
+	return img, nil
+}
 
-// decodeImageInterned is decodeImage sharing repeated strings through
-// intern (one map per goroutine).
-func decodeImageInterned(v []byte, intern map[string]string) (*Image, error) {
+// decodeImageInto decodes an image record of either format into img,
+// sharing repeated strings through intern (nil: none; one map per
+// goroutine). With stored, a format-2 record's manifest is left in the
+// store (see storedManifests).
+func decodeImageInto(img *Image, v []byte, intern map[string]string, stored *storedManifests) error {
 	if len(v) > 0 && v[0] == '{' {
-		img := &Image{}
 		if err := json.Unmarshal(v, img); err != nil {
-			return nil, err
+			return err
 		}
 		img.refs = parseImageRefs(img)
-		return img, nil
+		return nil
 	}
 	if len(v) == 0 || v[0] != imageRecordV2 {
-		return nil, errImageRecord
+		return errImageRecord
 	}
 	r := &recordReader{b: v[1:], intern: intern}
-	img := &Image{}
 	img.Digest = r.str()
-	img.Manifest = r.str()
+	if stored != nil {
+		r.bytes() // left in the store
+		img.stored = stored
+	} else {
+		img.Manifest = r.str()
+	}
 	for _, p := range []*string{&img.ManifestMediaType, &img.ArtifactMediaType,
 		&img.SubjectDigest, &img.ArtifactType, &img.Status, &img.Replication} {
 		*p = r.shared()
@@ -186,8 +203,73 @@ func decodeImageInterned(v []byte, intern map[string]string) (*Image, error) {
 		r.err = errImageRecord
 	}
 	if r.err != nil {
-		return nil, r.err
+		return r.err
 	}
 	img.refs = refs
-	return img, nil
+	return nil
+}
+
+// storedManifests is where the manifests of a repository's images are
+// when a start left them in the store. They are most of a state's bytes,
+// and copying them into memory was most of a restart's time (each new page
+// of memory costs a fault); in the store they are already in the page
+// cache, read when a pull or a write needs one.
+//
+// The record an image read from is there as long as the image is in the
+// state: records are only deleted by the batch of a write that removed
+// the image (a new image of that digest is a new Image, with its
+// manifest), and rewritten with the same manifest, read from there before
+// the batch (encodeImage). An image copied to another repository takes a
+// copy of the manifest (copyImage).
+type storedManifests struct {
+	store        recordGetter
+	regKey, name string
+}
+
+// recordGetter is a Store that reads single records; loadStore leaves
+// manifests in one.
+type recordGetter interface {
+	// Get calls fn with the value of key (nil: no such record), valid
+	// until fn returns.
+	Get(key string, fn func(v []byte) error) error
+}
+
+// manifest returns img's manifest, from the store if the start left it
+// there. It is safe under the read lock: it changes nothing.
+func (img *Image) manifest() (string, error) {
+	if img.stored == nil {
+		return img.Manifest, nil
+	}
+	var manifest string
+	err := img.stored.store.Get(repoItemKey(img.stored.regKey, img.stored.name, kindImage, img.Digest), func(v []byte) error {
+		if len(v) == 0 || v[0] != imageRecordV2 {
+			return errImageRecord
+		}
+		r := &recordReader{b: v[1:]}
+		if r.str() != img.Digest {
+			return errImageRecord
+		}
+		manifest = r.str()
+		return r.err
+	})
+	if err != nil {
+		return "", fmt.Errorf("emulator: reading the manifest of %s in %s from the store: %w", img.Digest, img.stored.name, err)
+	}
+	return manifest, nil
+}
+
+// MarshalJSON writes the manifest of an image whose manifest is in the
+// store (snapshots have it).
+func (img *Image) MarshalJSON() ([]byte, error) {
+	type plain Image // without this method
+	if img.stored == nil {
+		return json.Marshal((*plain)(img))
+	}
+	manifest, err := img.manifest()
+	if err != nil {
+		return nil, err
+	}
+	cp := *img
+	cp.Manifest = manifest
+	return json.Marshal((*plain)(&cp))
 }
