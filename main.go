@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 
@@ -29,6 +30,7 @@ func main() {
 	flag.Parse()
 
 	quietUnreadLogs()
+	collectLessOften()
 	if prefix := os.Getenv(pprofEnv); prefix != "" {
 		stop, err := startProfiles(fmt.Sprintf("%s.%d", prefix, os.Getpid()))
 		if err != nil {
@@ -65,6 +67,23 @@ func quietUnreadLogs() {
 	// the SDK's (the framework's and terraform-plugin-go's subsystems).
 	for _, name := range []string{"TF_LOG_PROVIDER_ECR", "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO"} {
 		_ = os.Setenv(name, "OFF")
+	}
+}
+
+// gcPercent is the provider's GOGC unless the GOGC variable sets one.
+const gcPercent = 200
+
+// collectLessOften sets GOGC to gcPercent when the GOGC variable does not
+// set it. A plan allocates about 0.7 MB per resource in the provider,
+// nearly all of it garbage at once (the framework's per-request values),
+// while the live heap stays near 8 MB: at Go's default of 100 the
+// collector ran every ~8 MB, and it and its allocation slow paths were a
+// quarter of the provider's CPU in a plan of 3,000 resources, CPU taken
+// from Terraform on the same machine. At 200 it runs half as often, for a
+// few more MB of peak RSS.
+func collectLessOften() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
 	}
 }
 

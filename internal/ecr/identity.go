@@ -3,6 +3,8 @@ package ecr
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -11,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/framework"
 )
@@ -55,11 +58,34 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, key stri
 	if identity == nil {
 		return diags
 	}
+	values := map[string]string{"account_id": id.AccountID, "region": id.Region}
 	if key != "" {
-		diags.Append(identity.SetAttribute(ctx, path.Root(key), id.Key)...)
+		values[key] = id.Key
 	}
-	diags.Append(identity.SetAttribute(ctx, path.Root("account_id"), id.AccountID)...)
-	diags.Append(identity.SetAttribute(ctx, path.Root("region"), id.Region)...)
+	// The whole identity as one value when the schema has exactly these
+	// attributes (it always has, see identitySchema), and no write when the
+	// identity already holds it: three SetAttribute calls walked the schema
+	// and rebuilt the identity on every refresh (see rawattr.go).
+	if typ, ok := identity.Schema.Type().TerraformType(ctx).(tftypes.Object); ok && len(typ.AttributeTypes) == len(values) {
+		attrs := make(map[string]tftypes.Value, len(values))
+		for name, v := range values {
+			if t, ok := typ.AttributeTypes[name]; !ok || !t.Is(tftypes.String) {
+				attrs = nil
+				break
+			}
+			attrs[name] = tftypes.NewValue(tftypes.String, v)
+		}
+		if attrs != nil {
+			v := tftypes.NewValue(typ, attrs)
+			if identity.Raw.Equal(v) {
+				return diags
+			}
+			return identity.Set(ctx, v)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		diags.Append(identity.SetAttribute(ctx, path.Root(name), values[name])...)
+	}
 	return diags
 }
 

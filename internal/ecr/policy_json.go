@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 
 	awspolicy "github.com/hashicorp/awspolicyequivalence"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -121,15 +122,49 @@ func (v jsonDocumentValue[K]) ValidateAttribute(_ context.Context, req xattr.Val
 	if v.IsNull() || v.IsUnknown() {
 		return
 	}
-	var k K
-	if !json.Valid([]byte(v.ValueString())) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid JSON", fmt.Sprintf("The %s is not valid JSON (RFC 7159).", k.noun()))
-		return
-	}
-	if summary, detail := k.validate(v.ValueString()); summary != "" {
+	if summary, detail := checkDocument[K](v.ValueString()); summary != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, summary, detail)
 	}
 }
+
+// checkDocument returns the diagnostic of a text as a document of kind K
+// (an empty summary when it is valid). Terraform validates every
+// instance's configuration on every plan, and many resources often have
+// the same document (count, for_each, a module): the answers for the last
+// few distinct texts are kept.
+func checkDocument[K documentKind](text string) (summary, detail string) {
+	var k K
+	key := k.typeName() + "\x00" + text
+	documentChecks.Lock()
+	c, ok := documentChecks.m[key]
+	documentChecks.Unlock()
+	if ok {
+		return c.summary, c.detail
+	}
+	if !json.Valid([]byte(text)) {
+		c = documentCheck{"Invalid JSON", fmt.Sprintf("The %s is not valid JSON (RFC 7159).", k.noun())}
+	} else {
+		c.summary, c.detail = k.validate(text)
+	}
+	documentChecks.Lock()
+	if len(documentChecks.m) >= documentChecksMax {
+		clear(documentChecks.m)
+	}
+	documentChecks.m[key] = c
+	documentChecks.Unlock()
+	return c.summary, c.detail
+}
+
+// documentChecksMax bounds the texts checkDocument remembers; when full it
+// starts again.
+const documentChecksMax = 64
+
+type documentCheck struct{ summary, detail string }
+
+var documentChecks = struct {
+	sync.Mutex
+	m map[string]documentCheck
+}{m: map[string]documentCheck{}}
 
 // ---- IAM policy documents ----
 

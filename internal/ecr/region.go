@@ -71,7 +71,7 @@ func planRegion(ctx context.Context, meta *framework.Meta, req resource.ModifyPl
 	}
 	at := path.Root("region")
 	var planned, prior types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, at, &planned)...)
+	resp.Diagnostics.Append(getRootString(ctx, req.Config.Raw, req.Config.GetAttribute, "region", &planned)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -81,11 +81,11 @@ func planRegion(ctx context.Context, meta *framework.Meta, req resource.ModifyPl
 			planned = types.StringValue(meta.Region)
 		}
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, at, planned)...)
+	resp.Diagnostics.Append(setPlanRoot(ctx, &resp.Plan, "region", planned)...)
 	if req.State.Raw.IsNull() {
 		return // create
 	}
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, at, &prior)...)
+	resp.Diagnostics.Append(getRootString(ctx, req.State.Raw, req.State.GetAttribute, "region", &prior)...)
 	if prior.IsNull() {
 		prior = types.StringValue(regionOf(meta, prior))
 	}

@@ -185,7 +185,7 @@ func (r *repositoryResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	resp.Diagnostics.Append(warnIgnoredTags(r.Meta, tags)...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("tags_all"), all)...)
+	resp.Diagnostics.Append(setPlanRoot(ctx, &resp.Plan, "tags_all", all)...)
 }
 
 func (r *repositoryResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
