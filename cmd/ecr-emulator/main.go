@@ -134,7 +134,7 @@ func serve(cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 		opts = append(opts, emulator.WithBlobStore(dirBlobs{dir: blobs}))
-		key, err := loadTokenKey(filepath.Join(cfg.dataDir, tokenKeyFile))
+		key, err := loadTokenKey(cfg.dataDir)
 		if err != nil {
 			return err
 		}
@@ -447,11 +447,11 @@ func writeFileDurably(dir, name string, data []byte) error {
 	return d.Sync()
 }
 
-// loadTokenKey reads the token-signing key kept at path, or draws one and
-// keeps it there (written to a temporary file, synced, then renamed, so a
-// crash never leaves half a key).
-func loadTokenKey(path string) ([]byte, error) {
+// loadTokenKey reads the token-signing key kept in dir/tokenKeyFile, or
+// draws one and keeps it there (writeFileDurably: never half a key).
+func loadTokenKey(dir string) ([]byte, error) {
 	const size = 32
+	path := filepath.Join(dir, tokenKeyFile)
 	key, err := os.ReadFile(path)
 	switch {
 	case err == nil && len(key) == size:
@@ -465,23 +465,7 @@ func loadTokenKey(path string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	_, err = f.Write(key)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
+	if err := writeFileDurably(dir, tokenKeyFile, key); err != nil {
 		return nil, err
 	}
 	return key, nil

@@ -81,7 +81,7 @@ func (e *Emulator) serveManifestGet(w http.ResponseWriter, r *http.Request, c re
 		if get {
 			recordPull(img, now)
 		}
-		manifest, mediaType, digest = "", img.ManifestMediaType, img.Digest
+		mediaType, digest = img.ManifestMediaType, img.Digest
 		manifest, err = img.manifest()
 		return err
 	})
