@@ -3,8 +3,6 @@ package ecr
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -52,7 +50,10 @@ func identitySchema(key, keyDescription string) identityschema.Schema {
 	return s
 }
 
-// setIdentity records the identity of the object a resource manages.
+// setIdentity records the identity of the object a resource manages. The
+// identity is written as one value, and not at all when it already holds
+// it: SetAttribute per attribute walked the schema and rebuilt the
+// identity three times on every refresh (see rawattr.go).
 func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, key string, id identityModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if identity == nil {
@@ -62,29 +63,20 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, key stri
 	if key != "" {
 		values[key] = id.Key
 	}
-	// The whole identity as one value when the schema has exactly these
-	// attributes (it always has, see identitySchema), and no write when the
-	// identity already holds it: three SetAttribute calls walked the schema
-	// and rebuilt the identity on every refresh (see rawattr.go).
-	if typ, ok := identity.Schema.Type().TerraformType(ctx).(tftypes.Object); ok && len(typ.AttributeTypes) == len(values) {
-		attrs := make(map[string]tftypes.Value, len(values))
-		for name, v := range values {
-			if t, ok := typ.AttributeTypes[name]; !ok || !t.Is(tftypes.String) {
-				attrs = nil
-				break
-			}
-			attrs[name] = tftypes.NewValue(tftypes.String, v)
-		}
-		if attrs != nil {
-			v := tftypes.NewValue(typ, attrs)
-			if identity.Raw.Equal(v) {
-				return diags
-			}
-			return identity.Set(ctx, v)
-		}
+	attrTypes := make(map[string]tftypes.Type, len(values))
+	attrs := make(map[string]tftypes.Value, len(values))
+	for name, v := range values {
+		attrTypes[name], attrs[name] = tftypes.String, tftypes.NewValue(tftypes.String, v)
 	}
-	for _, name := range slices.Sorted(maps.Keys(values)) {
-		diags.Append(identity.SetAttribute(ctx, path.Root(name), values[name])...)
+	v := tftypes.NewValue(tftypes.Object{AttributeTypes: attrTypes}, attrs)
+	if schemaType := identity.Schema.Type().TerraformType(ctx); !schemaType.Equal(v.Type()) {
+		// Every identity schema is identitySchema's: this is a bug.
+		diags.AddError("Provider bug: unexpected identity schema",
+			fmt.Sprintf("The identity schema %s is not the one identitySchema(%q) builds.", schemaType, key))
+		return diags
+	}
+	if !identity.Raw.Equal(v) {
+		identity.Raw = v
 	}
 	return diags
 }
