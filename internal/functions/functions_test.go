@@ -47,7 +47,7 @@ func functionErrorTest(t *testing.T, expr, want string) {
 	})
 }
 
-func TestFunctionImageURI(t *testing.T) {
+func TestAccFunctionImageURI(t *testing.T) {
 	functionTest(t, `provider::ecr::image_uri("123456789012", "us-west-2", "team-a/service", "v1.2.3")`,
 		knownvalue.StringExact("123456789012.dkr.ecr.us-west-2.amazonaws.com/team-a/service:v1.2.3"))
 	functionTest(t, fmt.Sprintf(`provider::ecr::image_uri("123456789012", "cn-north-1", "app", %q)`, digest),
@@ -59,7 +59,7 @@ func TestFunctionImageURI(t *testing.T) {
 	functionErrorTest(t, `provider::ecr::image_uri("123456789012", "us-west-2", "app", "sha256:xyz!")`, `(?s)not a digest`)
 }
 
-func TestFunctionParseImageURI(t *testing.T) {
+func TestAccFunctionParseImageURI(t *testing.T) {
 	functionTest(t, `provider::ecr::parse_image_uri("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team-a/service:v1")`,
 		knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"registry_id": knownvalue.StringExact("123456789012"), "region": knownvalue.StringExact("eu-west-1"),
@@ -77,7 +77,7 @@ func TestFunctionParseImageURI(t *testing.T) {
 	functionErrorTest(t, `provider::ecr::parse_image_uri("123456789012.dkr.ecr.us-west-2.amazonaws.com/app")`, `(?s)names a repository, not an image`)
 }
 
-func TestFunctionRepositoryARN(t *testing.T) {
+func TestAccFunctionRepositoryARN(t *testing.T) {
 	functionTest(t, `provider::ecr::repository_arn("123456789012", "us-west-2", "team-a/service")`,
 		knownvalue.StringExact("arn:aws:ecr:us-west-2:123456789012:repository/team-a/service"))
 	functionTest(t, `provider::ecr::repository_arn("123456789012", "cn-northwest-1", "app")`,
@@ -87,7 +87,7 @@ func TestFunctionRepositoryARN(t *testing.T) {
 	functionErrorTest(t, `provider::ecr::repository_arn("123456789012", "Oregon", "app")`, `(?s)not an AWS Region`)
 }
 
-func TestFunctionParseRepositoryARN(t *testing.T) {
+func TestAccFunctionParseRepositoryARN(t *testing.T) {
 	functionTest(t, `provider::ecr::parse_repository_arn("arn:aws-cn:ecr:cn-north-1:123456789012:repository/team-a/service")`,
 		knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"partition": knownvalue.StringExact("aws-cn"), "region": knownvalue.StringExact("cn-north-1"),
