@@ -10,7 +10,7 @@
 # to schema served time (tools/schematime). Not a timed test: nothing is
 # asserted but that every step succeeds.
 set -euo pipefail
-bin=$1 terraform=$2 n=$3 schematime=$4
+bin=$1 terraform=$2 n=$3 schematime=$4 echo=$5
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 emu_pid=
@@ -35,6 +35,14 @@ cat >"$work/dev.tfrc" <<RC
 provider_installation {
   dev_overrides {
     "ecrkit/ecr" = "$bin"
+  }
+  direct {}
+}
+RC
+cat >"$work/echo.tfrc" <<RC
+provider_installation {
+  dev_overrides {
+    "ecrkit/ecr" = "$echo"
   }
   direct {}
 }
@@ -167,16 +175,21 @@ for d in floor ecr; do
   timed "$d-apply" "$work/$d" apply -auto-approve
   [ "$d" = ecr ] && curl -fsS -X DELETE "$endpoint/_emulator/calls" >/dev/null
   timed "$d-plan" "$work/$d" plan -detailed-exitcode
-  if [ "$d" = ecr ]; then calls=$(counts | sum_counts); fi
+  if [ "$d" = ecr ]; then
+    calls=$(counts | sum_counts)
+    TF_CLI_CONFIG_FILE="$work/echo.tfrc" timed echo-plan "$work/ecr" plan -detailed-exitcode
+  fi
   timed "$d-destroy" "$work/$d" destroy -auto-approve
 done
 
 startup=$("$schematime" -n 10 "$bin/terraform-provider-ecr")
 t() { cat "$work/$1.time"; }
-ratio() { awk -v a="$(t "ecr-$1")" -v b="$(t "floor-$1")" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+ratio() { awk -v a="$(t "${2:-ecr}-$1")" -v b="$(t "floor-$1")" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+echo_ratio=$(awk -v a="$(t ecr-plan)" -v b="$(t echo-plan)" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 per=$(awk -v c="$calls" -v r="$((3 * n))" 'BEGIN {printf "%.3f", c / r}')
 read -r rss_kb plan_cpu_ms <"$work/ecr-plan.rss"
 rss=$((rss_kb / 1024))
 echo "bench-plan N=$n resources=$((3 * n)) plan=$(t ecr-plan)s/$(t floor-plan)s ($(ratio plan)x)" \
+  "echo_plan=$(t echo-plan)s ($(ratio plan echo)x the floor; the provider ${echo_ratio}x echo)" \
   "apply=$(t ecr-apply)s/$(t floor-apply)s ($(ratio apply)x) destroy=$(t ecr-destroy)s/$(t floor-destroy)s ($(ratio destroy)x)" \
   "calls/resource/refresh=$per ($calls) provider_peak_rss=${rss}MB provider_plan_cpu=${plan_cpu_ms}ms startup(${startup% schema_bytes=*}) load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"

@@ -1,17 +1,24 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
+	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -201,3 +208,93 @@ func TestKnownRegion(t *testing.T) {
 		}
 	}
 }
+
+// The client keeps its connections under concurrent calls: no request's
+// write fails (net/http closes the connection when one does, and the next
+// call dials again), so 8 goroutines need at most 8 connections. Before
+// inMemoryBody a few calls in a thousand lost their connection this way
+// here (359 of 3,000 in a plan of 3,000 resources on a loaded machine).
+func TestHTTPClient_keepsConnections(t *testing.T) {
+	_, srv := startEmulator(t, nil)
+	meta, diags := testConfigurer().configure(context.Background(), baseModel(t, srv.URL))
+	if diags.HasError() {
+		t.Fatalf("configure: %v", diags)
+	}
+	var dialed, writeErrors atomic.Int32
+	trace := &httptrace.ClientTrace{
+		GotConn: func(i httptrace.GotConnInfo) {
+			if !i.Reused {
+				dialed.Add(1)
+			}
+		},
+		WroteRequest: func(i httptrace.WroteRequestInfo) {
+			if i.Err != nil {
+				writeErrors.Add(1)
+			}
+		},
+	}
+	ctx := httptrace.WithClientTrace(context.Background(), trace)
+	const workers, calls = 8, 2000
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < calls; i += workers {
+				_, err := meta.Client.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{fmt.Sprintf("r%d", i)}})
+				if !errors.As(err, new(*awstypes.RepositoryNotFoundException)) {
+					t.Errorf("call %d: want RepositoryNotFoundException, got %v", i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	t.Logf("%d calls: %d connections dialed, %d request writes failed", calls, dialed.Load(), writeErrors.Load())
+	if writeErrors.Load() != 0 || dialed.Load() > workers {
+		t.Errorf("%d request writes failed and %d connections were dialed for %d goroutines", writeErrors.Load(), dialed.Load(), workers)
+	}
+}
+
+// inMemoryBody hands net/http a body it knows is in memory, with the same
+// bytes, and leaves large bodies alone.
+func TestInMemoryBody(t *testing.T) {
+	closed := false
+	sdkBody := &closeRecorder{Reader: strings.NewReader(`{"repositoryName":"r"}`), closed: &closed}
+	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/", nil)
+	req.Body, req.ContentLength = sdkBody, 22
+	out, err := inMemoryBody(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !closed {
+		t.Error("the SDK's body was not closed")
+	}
+	if reflect.TypeOf(out.Body) != reflect.TypeOf(io.NopCloser(&bytes.Reader{})) {
+		t.Errorf("the body is a %T, want io.NopCloser(*bytes.Reader)", out.Body)
+	}
+	for _, get := range []func() (io.ReadCloser, error){func() (io.ReadCloser, error) { return out.Body, nil }, out.GetBody} {
+		rc, err := get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := io.ReadAll(rc); string(b) != `{"repositoryName":"r"}` {
+			t.Errorf("body %q", b)
+		}
+	}
+	big := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/", nil)
+	big.Body, big.ContentLength = io.NopCloser(strings.NewReader("x")), maxInMemoryBody+1
+	if out, err := inMemoryBody(big); err != nil || out != big {
+		t.Errorf("a body over %d bytes was replaced (%v)", maxInMemoryBody, err)
+	}
+	short := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/", nil)
+	short.Body, short.ContentLength = io.NopCloser(strings.NewReader("x")), 5
+	if _, err := inMemoryBody(short); err == nil {
+		t.Error("a body shorter than its Content-Length was accepted")
+	}
+}
+
+type closeRecorder struct {
+	io.Reader
+	closed *bool
+}
+
+func (c *closeRecorder) Close() error { *c.closed = true; return nil }
