@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"net"
 	"regexp"
 	"slices"
 	"strings"
@@ -28,6 +27,7 @@ import (
 	"github.com/ecrkit/terraform-provider-ecr/internal/acctest"
 	"github.com/ecrkit/terraform-provider-ecr/internal/ecr"
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
+	"github.com/ecrkit/terraform-provider-ecr/internal/loopback"
 )
 
 // testAccFaultsTransient are the transient failures injected on every
@@ -353,12 +353,7 @@ data "ecr_repository" "test" {
 // TestAccFaults_deadEndpoint: against a closed port a plan fails at once,
 // not after minutes of retries, and the error names the endpoint.
 func TestAccFaults_deadEndpoint(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + l.Addr().String()
-	_ = l.Close()
+	url := "http://" + loopback.RefusingAddr(t)
 	b := &acctest.Backend{URL: url, Region: acctest.Region, AccountID: acctest.AccountID}
 	var start time.Time
 	t.Cleanup(func() { t.Logf("the plan step ended after %s", time.Since(start).Round(time.Millisecond)) })

@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
+	"github.com/ecrkit/terraform-provider-ecr/internal/loopback"
 )
 
 // countAttempts counts the attempts of the calls it is given to (a
@@ -132,12 +133,7 @@ func TestDeadlines_operationBound(t *testing.T) {
 // would be), naming the endpoint.
 func TestDeadlines_connectionRefused(t *testing.T) {
 	isolateEnv(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + l.Addr().String()
-	_ = l.Close()
+	url := "http://" + loopback.RefusingAddr(t)
 
 	attempts, err := callWithin(t, testConfigurer(), url)
 	expectMentions(t, err, "DescribeRepositories", "endpoint "+url, "refused the connection")
