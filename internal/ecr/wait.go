@@ -32,20 +32,36 @@ var (
 // error is nil (the object reads, but not as wanted yet), a finder's
 // not-found error, or transient (isTransient); any other error ends the
 // wait and is returned. When time runs out the last answer stands, its
-// error wrapped in a message that says how long it waited.
+// error wrapped in a message that says how long it waited; a call that ctx
+// cut short is no answer, so then the one before it stands (the user is
+// told why the wait went on, such as an IAM principal not yet propagated,
+// rather than that the last call was cancelled).
 func waitUntil[T any](ctx context.Context, timeout time.Duration, find func(context.Context) (T, error), ok func(T, error) bool) (T, error) {
 	deadline := time.Now().Add(timeout)
 	wait := pollInitial
+	var (
+		answered  bool  // some call was answered before ctx ended
+		lastError error // the error of the last answered call
+	)
 	for {
 		v, err := find(ctx)
 		if ok(v, err) {
 			return v, nil
 		}
-		if err != nil && !isNotFound(err) && !isTransient(err) {
-			return v, err
+		cut := ctx.Err() != nil
+		if !cut {
+			answered, lastError = true, err
+			if err != nil && !isNotFound(err) && !isTransient(err) {
+				return v, err
+			}
 		}
-		if time.Now().Add(wait).After(deadline) || ctx.Err() != nil {
-			if err == nil {
+		if cut || time.Now().Add(wait).After(deadline) {
+			switch {
+			case cut && answered && lastError != nil:
+				err = fmt.Errorf("%w (the call after it was cut short: %w)", lastError, err)
+			case cut && answered:
+				err = fmt.Errorf("reads still disagree with the write (the call after the last read was cut short: %w)", err)
+			case err == nil:
 				err = errors.New("reads still disagree with the write")
 			}
 			return v, fmt.Errorf("gave up after %s: %w", timeout.Round(time.Millisecond), err)

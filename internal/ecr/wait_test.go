@@ -3,6 +3,7 @@ package ecr_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,32 @@ func TestWaitUntil_cancelled(t *testing.T) {
 	}, ecr.Found)
 	if err == nil || calls != 1 || !ecr.IsNotFound(err) {
 		t.Errorf("after cancel: %d calls, err %v; want 1 call and the not-found error", calls, err)
+	}
+}
+
+// When ctx ends during a call, the wait reports the last answer ECR gave
+// (here: a principal not yet propagated), not only the cut call's
+// cancellation; both stay in the error chain.
+func TestWaitUntil_deadlineDuringCall(t *testing.T) {
+	t.Parallel()
+	propagating := ecr.NewTransientError(errors.New("Invalid repository policy provided"))
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	calls := 0
+	_, err := ecr.WaitUntil(ctx, time.Minute, func(ctx context.Context) (int, error) {
+		calls++
+		if calls == 1 {
+			return 0, propagating
+		}
+		<-ctx.Done()
+		return 0, fmt.Errorf("no answer before the caller's deadline: %w", ctx.Err())
+	}, ecr.Found)
+	if err == nil || !strings.Contains(err.Error(), "Invalid repository policy provided") ||
+		!errors.Is(err, propagating) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v; want the last answer (Invalid repository policy provided) and the deadline", err)
+	}
+	if calls != 2 {
+		t.Errorf("%d calls, want 2", calls)
 	}
 }
 
