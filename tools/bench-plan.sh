@@ -184,12 +184,12 @@ done
 
 startup=$("$schematime" -n 10 "$bin/terraform-provider-ecr")
 t() { cat "$work/$1.time"; }
-ratio() { awk -v a="$(t "${2:-ecr}-$1")" -v b="$(t "floor-$1")" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
-echo_ratio=$(awk -v a="$(t ecr-plan)" -v b="$(t echo-plan)" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+# ratio A B: the wall time of A over that of B.
+ratio() { awk -v a="$(t "$1")" -v b="$(t "$2")" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 per=$(awk -v c="$calls" -v r="$((3 * n))" 'BEGIN {printf "%.3f", c / r}')
 read -r rss_kb plan_cpu_ms <"$work/ecr-plan.rss"
 rss=$((rss_kb / 1024))
-echo "bench-plan N=$n resources=$((3 * n)) plan=$(t ecr-plan)s/$(t floor-plan)s ($(ratio plan)x)" \
-  "echo_plan=$(t echo-plan)s ($(ratio plan echo)x the floor; the provider ${echo_ratio}x echo)" \
-  "apply=$(t ecr-apply)s/$(t floor-apply)s ($(ratio apply)x) destroy=$(t ecr-destroy)s/$(t floor-destroy)s ($(ratio destroy)x)" \
+echo "bench-plan N=$n resources=$((3 * n)) plan=$(t ecr-plan)s/$(t floor-plan)s ($(ratio ecr-plan floor-plan)x)" \
+  "echo_plan=$(t echo-plan)s ($(ratio echo-plan floor-plan)x the floor; the provider $(ratio ecr-plan echo-plan)x echo)" \
+  "apply=$(t ecr-apply)s/$(t floor-apply)s ($(ratio ecr-apply floor-apply)x) destroy=$(t ecr-destroy)s/$(t floor-destroy)s ($(ratio ecr-destroy floor-destroy)x)" \
   "calls/resource/refresh=$per ($calls) provider_peak_rss=${rss}MB provider_plan_cpu=${plan_cpu_ms}ms startup(${startup% schema_bytes=*}) load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
