@@ -38,6 +38,7 @@ import (
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 	"github.com/ecrkit/terraform-provider-ecr/internal/provider"
+	"github.com/ecrkit/terraform-provider-ecr/internal/sdkhttp"
 )
 
 // Region is the region of the emulator and moto backends (and the default
@@ -110,7 +111,7 @@ func newAWSBackend(t *testing.T) *Backend {
 	if err != nil {
 		t.Fatalf("ECR_ACC_BACKEND=aws: loading the AWS configuration: %s", err)
 	}
-	client := ecr.NewFromConfig(cfg)
+	client := ecr.NewFromConfig(cfg, func(o *ecr.Options) { o.HTTPClient = sdkhttp.Wrap(o.HTTPClient) })
 	out, err := client.DescribeRegistry(Context(), &ecr.DescribeRegistryInput{})
 	if err != nil {
 		t.Fatalf("ECR_ACC_BACKEND=aws: reading the caller's registry (DescribeRegistry) in %s: %s", region, err)
@@ -161,6 +162,7 @@ func NewClient(url string) *ecr.Client {
 		Region:       Region,
 		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDACCTEST", "acctest-secret", ""),
+		HTTPClient:   sdkhttp.Wrap(nil), // keeps connections (see sdkhttp)
 	})
 }
 

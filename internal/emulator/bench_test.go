@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
+	"github.com/ecrkit/terraform-provider-ecr/internal/sdkhttp"
 )
 
 // BenchmarkMixedRead measures requests/s and p99 latency of a mixed read
@@ -187,7 +188,7 @@ func benchClient(url string) *ecr.Client {
 		Region:       "us-west-2",
 		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDBENCH", "secret", ""),
-		HTTPClient:   &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}},
+		HTTPClient:   sdkhttp.Wrap(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}),
 	})
 }
 

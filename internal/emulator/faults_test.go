@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
+	"github.com/ecrkit/terraform-provider-ecr/internal/sdkhttp"
 )
 
 // retryingClient is an SDK client with the standard retryer (3 attempts)
@@ -27,6 +28,7 @@ func retryingClient(url, accessKey, region string) *ecr.Client {
 		Region:       region,
 		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, "secret", ""),
+		HTTPClient:   sdkhttp.Wrap(nil),
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = 3
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })

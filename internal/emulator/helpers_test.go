@@ -12,6 +12,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
+	"github.com/ecrkit/terraform-provider-ecr/internal/sdkhttp"
 )
 
 // newClient starts an emulator on loopback and returns an SDK client for it
@@ -33,6 +34,7 @@ func clientFor(url, accessKey, region string) *ecr.Client {
 		BaseEndpoint:     aws.String(url),
 		Credentials:      credentials.NewStaticCredentialsProvider(accessKey, "secret", ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       sdkhttp.Wrap(nil),
 	})
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
+	"github.com/ecrkit/terraform-provider-ecr/internal/sdkhttp"
 )
 
 // startServer serves emu on loopback and returns its URL.
@@ -56,6 +57,7 @@ func TestSigV4Verification(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := ecr.New(ecr.Options{Region: "us-west-2", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+				HTTPClient: sdkhttp.Wrap(nil),
 				Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 					return aws.Credentials{AccessKeyID: tt.key, SecretAccessKey: tt.secret}, nil
 				})})
@@ -173,6 +175,7 @@ func TestSigV4RawRequests(t *testing.T) {
 func TestSigV4AnySignatureWithoutCredentials(t *testing.T) {
 	url := startServer(t, emulator.New())
 	c := ecr.New(ecr.Options{Region: "us-west-2", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		HTTPClient: sdkhttp.Wrap(nil),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "ANYKEY", SecretAccessKey: "anything"}, nil
 		})})

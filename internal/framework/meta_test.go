@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/emulator"
 	"github.com/ecrkit/terraform-provider-ecr/internal/framework"
+	"github.com/ecrkit/terraform-provider-ecr/internal/sdkhttp"
 )
 
 // A failed DescribeRegistry is not remembered: the next call asks again,
@@ -27,6 +28,7 @@ func TestMetaAccountID_retriesAfterFailure(t *testing.T) {
 		BaseEndpoint:     aws.String(srv.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDMETATEST", "meta-test-secret", ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       sdkhttp.Wrap(nil),
 	})}
 	ctx := context.Background()
 	if _, err := meta.AccountID(ctx); err == nil {
@@ -54,6 +56,7 @@ func TestMetaClientIn(t *testing.T) {
 		Region:       "us-west-2",
 		BaseEndpoint: aws.String(srv.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDMETATEST", "meta-test-secret", ""),
+		HTTPClient:   sdkhttp.Wrap(nil),
 	})}
 	if meta.ClientIn("") != meta.Client || meta.ClientIn("us-west-2") != meta.Client {
 		t.Error("ClientIn of the provider's Region is not the provider's client")

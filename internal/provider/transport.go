@@ -1,11 +1,9 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -16,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/ecrkit/terraform-provider-ecr/internal/sdkhttp"
 )
 
 // Nothing the provider calls may wait forever, and an endpoint that cannot
@@ -123,7 +123,8 @@ func (c *endpointClient) Do(req *http.Request) (*http.Response, error) {
 		st.endpoint = endpoint
 		st.mu.Unlock()
 	}
-	req, err := inMemoryBody(req)
+	// The SDK's request body would cost connections (see sdkhttp).
+	req, err := sdkhttp.InMemoryBody(req)
 	if err != nil {
 		return nil, err
 	}
@@ -140,37 +141,6 @@ func (c *endpointClient) Do(req *http.Request) (*http.Response, error) {
 		n = st.unreachable.Add(1)
 	}
 	return resp, &unreachableError{endpoint: endpoint, what: what, err: err, final: n >= c.deadlines.unreachableAttempts}
-}
-
-// maxInMemoryBody bounds the request bodies inMemoryBody copies: every
-// ECR request but layer parts and large manifests.
-const maxInMemoryBody = 1 << 20
-
-// inMemoryBody returns req with its body, when small, as an in-memory
-// reader net/http recognizes. The SDK hands the transport a body net/http
-// cannot see into, and net/http then (1) writes the headers and the body
-// in two system calls, and (2) drops the connection whenever the answer
-// arrives before its writer has checked that the body is exhausted: the
-// SDK's body answers that check with io.EOF once the transport has closed
-// it, net/http takes that for a write error, and the next call opens a new
-// connection. In a plan of 3,000 resources against the emulator, (2) hit
-// 359 calls of 3,000.
-func inMemoryBody(req *http.Request) (*http.Request, error) {
-	if req.Body == nil || req.Body == http.NoBody || req.ContentLength <= 0 || req.ContentLength > maxInMemoryBody {
-		return req, nil
-	}
-	body := make([]byte, req.ContentLength)
-	_, err := io.ReadFull(req.Body, body)
-	if cerr := req.Body.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the request body (%d bytes): %w", req.ContentLength, err)
-	}
-	out := req.WithContext(req.Context())
-	out.Body = io.NopCloser(bytes.NewReader(body))
-	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	return out, nil
 }
 
 // unreachableRetryable is the retryer's first check: an unreachable

@@ -1,16 +1,13 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
-	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -207,9 +204,11 @@ func TestKnownRegion(t *testing.T) {
 
 // The client keeps its connections under concurrent calls: no request's
 // write fails (net/http closes the connection when one does, and the next
-// call dials again), so 8 goroutines need at most 8 connections. Before
-// inMemoryBody a few calls in a thousand lost their connection this way
-// here (359 of 3,000 in a plan of 3,000 resources on a loaded machine).
+// call dials again; see sdkhttp). Before sdkhttp.InMemoryBody a few calls in
+// a thousand lost their connection this way here (359 of 3,000 in a plan of
+// 3,000 resources on a loaded machine). The dials are bounded loosely:
+// net/http may dial for a call that waits and then hand it a connection
+// freed meanwhile, keeping the new one (CI once saw 9 for 8 goroutines).
 func TestHTTPClient_keepsConnections(t *testing.T) {
 	_, srv := startEmulator(t, nil)
 	meta, diags := testConfigurer().configure(context.Background(), baseModel(t, srv.URL))
@@ -245,52 +244,8 @@ func TestHTTPClient_keepsConnections(t *testing.T) {
 	}
 	wg.Wait()
 	t.Logf("%d calls: %d connections dialed, %d request writes failed", calls, dialed.Load(), writeErrors.Load())
-	if writeErrors.Load() != 0 || dialed.Load() > workers {
-		t.Errorf("%d request writes failed and %d connections were dialed for %d goroutines", writeErrors.Load(), dialed.Load(), workers)
+	if writeErrors.Load() != 0 || dialed.Load() > 2*workers {
+		t.Errorf("%d request writes failed and %d connections were dialed for %d goroutines (want 0 and at most %d)",
+			writeErrors.Load(), dialed.Load(), workers, 2*workers)
 	}
 }
-
-// inMemoryBody hands net/http a body it knows is in memory, with the same
-// bytes, and leaves large bodies alone.
-func TestInMemoryBody(t *testing.T) {
-	closed := false
-	sdkBody := &closeRecorder{Reader: strings.NewReader(`{"repositoryName":"r"}`), closed: &closed}
-	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/", nil)
-	req.Body, req.ContentLength = sdkBody, 22
-	out, err := inMemoryBody(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !closed {
-		t.Error("the SDK's body was not closed")
-	}
-	if reflect.TypeOf(out.Body) != reflect.TypeOf(io.NopCloser(&bytes.Reader{})) {
-		t.Errorf("the body is a %T, want io.NopCloser(*bytes.Reader)", out.Body)
-	}
-	for _, get := range []func() (io.ReadCloser, error){func() (io.ReadCloser, error) { return out.Body, nil }, out.GetBody} {
-		rc, err := get()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b, _ := io.ReadAll(rc); string(b) != `{"repositoryName":"r"}` {
-			t.Errorf("body %q", b)
-		}
-	}
-	big := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/", nil)
-	big.Body, big.ContentLength = io.NopCloser(strings.NewReader("x")), maxInMemoryBody+1
-	if out, err := inMemoryBody(big); err != nil || out != big {
-		t.Errorf("a body over %d bytes was replaced (%v)", maxInMemoryBody, err)
-	}
-	short := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/", nil)
-	short.Body, short.ContentLength = io.NopCloser(strings.NewReader("x")), 5
-	if _, err := inMemoryBody(short); err == nil {
-		t.Error("a body shorter than its Content-Length was accepted")
-	}
-}
-
-type closeRecorder struct {
-	io.Reader
-	closed *bool
-}
-
-func (c *closeRecorder) Close() error { *c.closed = true; return nil }
