@@ -227,9 +227,7 @@ func TestAcknowledgedWritesSurviveKill(t *testing.T) {
 	// (Once, 1 CI run in ~10, the read of the first answer after the restart
 	// failed with "use of closed network connection": the SDK's request body
 	// race that sdkhttp.Wrap removes, aws-sdk-go-v2#2737.)
-	after := ecr.New(ecr.Options{Region: "us-west-2", BaseEndpoint: aws.String(p2.url),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""), RetryMaxAttempts: 5,
-		HTTPClient: sdkhttp.Wrap(nil)})
+	after := ecr.New(client(p2.url, "AKIDEXAMPLE", "secret").Options(), func(o *ecr.Options) { o.RetryMaxAttempts = 5 })
 	got := repoNames(t, after)
 	for name := range acked {
 		if !got[name] {

@@ -32,6 +32,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/ecrkit/terraform-provider-ecr/internal/framework"
+	"github.com/ecrkit/terraform-provider-ecr/internal/sdkhttp"
 )
 
 // defaultMaxAttempts is hashicorp/aws's default for max_retries.
@@ -142,7 +143,8 @@ func (c configurer) configure(ctx context.Context, m *providerModel) (*framework
 	c.configureRetries(&cfg, m)
 	cfg.APIOptions = append(cfg.APIOptions, c.userAgent()...)
 	cfg.APIOptions = append(cfg.APIOptions, boundCalls(c.limits()))
-	cfg.HTTPClient = &endpointClient{base: cfg.HTTPClient, deadlines: c.limits()}
+	// sdkhttp.Wrap: the SDK's request bodies would cost connections.
+	cfg.HTTPClient = &endpointClient{base: sdkhttp.Wrap(cfg.HTTPClient), deadlines: c.limits()}
 
 	var stsEndpoint, ecrEndpoint string
 	if len(endpoints) > 0 {

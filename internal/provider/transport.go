@@ -14,8 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go/middleware"
-
-	"github.com/ecrkit/terraform-provider-ecr/internal/sdkhttp"
 )
 
 // Nothing the provider calls may wait forever, and an endpoint that cannot
@@ -122,11 +120,6 @@ func (c *endpointClient) Do(req *http.Request) (*http.Response, error) {
 		st.mu.Lock()
 		st.endpoint = endpoint
 		st.mu.Unlock()
-	}
-	// The SDK's request body would cost connections (see sdkhttp).
-	req, err := sdkhttp.InMemoryBody(req)
-	if err != nil {
-		return nil, err
 	}
 	resp, err := c.base.Do(req)
 	if err == nil || req.Context().Err() != nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/smithy-go/middleware"
@@ -148,13 +149,17 @@ func TestDeadlines_httpClient(t *testing.T) {
 	if !ok {
 		t.Fatalf("HTTP client is %T, want *endpointClient", meta.Client.Options().HTTPClient)
 	}
-	bc, ok := ec.base.(interface {
+	wrapped, ok := ec.base.(interface{ Unwrap() aws.HTTPClient }) // sdkhttp.Wrap
+	if !ok {
+		t.Fatalf("base HTTP client is %T, want sdkhttp.Wrap's", ec.base)
+	}
+	bc, ok := wrapped.Unwrap().(interface {
 		GetTimeout() time.Duration
 		GetTransport() *http.Transport
 		GetDialer() *net.Dialer
 	})
 	if !ok {
-		t.Fatalf("base HTTP client is %T", ec.base)
+		t.Fatalf("HTTP client under sdkhttp.Wrap is %T", wrapped.Unwrap())
 	}
 	d := defaultDeadlines
 	tr := bc.GetTransport()
@@ -204,7 +209,7 @@ func TestKnownRegion(t *testing.T) {
 
 // The client keeps its connections under concurrent calls: no request's
 // write fails (net/http closes the connection when one does, and the next
-// call dials again; see sdkhttp). Before sdkhttp.InMemoryBody a few calls in
+// call dials again; see sdkhttp). Before sdkhttp a few calls in
 // a thousand lost their connection this way here (359 of 3,000 in a plan of
 // 3,000 resources on a loaded machine). The dials are bounded loosely:
 // net/http may dial for a call that waits and then hand it a connection

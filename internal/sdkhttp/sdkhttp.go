@@ -13,9 +13,9 @@
 // SDK retries that error since 2025, but an attempt is spent). net/http
 // also writes the headers and such a body in two system calls.
 //
-// Wrap (for clients) and InMemoryBody (for a transport of one's own) copy a
-// small body into a bytes.Reader with GetBody, which net/http writes with
-// the headers and checks without the SDK's closed reader.
+// Wrap's client copies a small body into a bytes.Reader with GetBody, which
+// net/http writes with the headers and checks without the SDK's closed
+// reader.
 package sdkhttp
 
 import (
@@ -28,15 +28,15 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
 
-// MaxInMemoryBody bounds the request bodies InMemoryBody copies: every ECR
+// maxInMemoryBody bounds the request bodies inMemoryBody copies: every ECR
 // request but layer parts and large manifests.
-const MaxInMemoryBody = 1 << 20
+const maxInMemoryBody = 1 << 20
 
-// InMemoryBody returns req with its body, when at most MaxInMemoryBody
+// inMemoryBody returns req with its body, when at most maxInMemoryBody
 // bytes, read into memory as a reader net/http recognizes (the SDK's body
 // is read and closed), and GetBody set; other requests are returned as is.
-func InMemoryBody(req *http.Request) (*http.Request, error) {
-	if req.Body == nil || req.Body == http.NoBody || req.ContentLength <= 0 || req.ContentLength > MaxInMemoryBody {
+func inMemoryBody(req *http.Request) (*http.Request, error) {
+	if req.Body == nil || req.Body == http.NoBody || req.ContentLength <= 0 || req.ContentLength > maxInMemoryBody {
 		return req, nil
 	}
 	body := make([]byte, req.ContentLength)
@@ -53,18 +53,21 @@ func InMemoryBody(req *http.Request) (*http.Request, error) {
 	return out, nil
 }
 
-// client applies InMemoryBody before its base client.
+// client applies inMemoryBody before its base client.
 type client struct{ base aws.HTTPClient }
 
 func (c client) Do(req *http.Request) (*http.Response, error) {
-	req, err := InMemoryBody(req)
+	req, err := inMemoryBody(req)
 	if err != nil {
 		return nil, err
 	}
 	return c.base.Do(req)
 }
 
-// Wrap returns base (the SDK's default client when nil) with InMemoryBody
+// Unwrap returns the client Wrap was given (for checks of its settings).
+func (c client) Unwrap() aws.HTTPClient { return c.base }
+
+// Wrap returns base (the SDK's default client when nil) with inMemoryBody
 // applied to every request: for the HTTPClient of an SDK client's options.
 func Wrap(base aws.HTTPClient) aws.HTTPClient {
 	if base == nil {
